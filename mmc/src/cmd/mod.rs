@@ -35,8 +35,10 @@ use std::fmt;
 use std::time::Duration;
 
 pub mod config;
+pub mod info;
 mod msf;
 pub mod spc;
+pub mod toc;
 
 pub use config::{
     BdRead, BdWrite, CdMastering, CdRead, CdTrackAtOnce, Configuration, Core, DvdMinusRWrite,
@@ -44,12 +46,21 @@ pub use config::{
     IncrementalStreamingWritable, Mrw, ProfileDescriptor, RandomReadable, RealTimeStreaming,
     RemovableMedium, RequestType,
 };
+pub use info::{
+    BgFormatStatus, BufferCapacity, Capacity, DiscAddress, DiscInformation, DiscStatus, OpcTable,
+    ReadBufferCapacity, ReadCapacity, ReadDiscInformation, ReadTrackInformation, SessionState,
+    TrackAddress, TrackInformation,
+};
 pub use msf::Msf;
 pub use spc::{
     ChangerState, Event, EventStatus, GetEventStatusNotification, Inquiry, InquiryData,
     MechanismState, MechanismStatus, MechanismStatusData, MediaEvent, MediaEventCode,
     OperationalEvent, PreventAllowMediumRemoval, RequestSense, SlotStatus, StartStopUnit,
     TestUnitReady,
+};
+pub use toc::{
+    FormattedToc, MultiSessionInfo, RawToc, RawTocEntry, ReadMultiSessionInfo, ReadRawToc, ReadToc,
+    TocAddress, TocEntry,
 };
 
 /// Default timeout for quick commands (`sense-and-retries.md` §4.2).
