@@ -36,6 +36,7 @@ use std::time::Duration;
 
 pub mod config;
 pub mod info;
+pub mod mode;
 mod msf;
 pub mod spc;
 pub mod toc;
@@ -50,6 +51,10 @@ pub use info::{
     BgFormatStatus, BufferCapacity, Capacity, DiscAddress, DiscInformation, DiscStatus, OpcTable,
     ReadBufferCapacity, ReadCapacity, ReadDiscInformation, ReadTrackInformation, SessionState,
     TrackAddress, TrackInformation,
+};
+pub use mode::{
+    Capabilities, ModeHeader, ModePage, ModeSelect10, ModeSense10, MultiSession, PageControl,
+    WriteParameters, WriteSpeed, WriteType,
 };
 pub use msf::Msf;
 pub use spc::{
