@@ -35,17 +35,24 @@ use std::fmt;
 use std::time::Duration;
 
 pub mod config;
+pub mod format;
 pub mod info;
 pub mod mode;
 mod msf;
 pub mod spc;
+pub mod speed;
 pub mod toc;
+pub mod write;
 
 pub use config::{
     BdRead, BdWrite, CdMastering, CdRead, CdTrackAtOnce, Configuration, Core, DvdMinusRWrite,
     DvdPlusRw, DvdRead, Feature, FeatureBody, Formattable, GetConfiguration,
     IncrementalStreamingWritable, Mrw, ProfileDescriptor, RandomReadable, RealTimeStreaming,
     RemovableMedium, RequestType,
+};
+pub use format::{
+    Blank, BlankType, CurrentCapacity, DescriptorType, FormatCapacities, FormatDescriptor,
+    FormatUnit, ReadFormatCapacities,
 };
 pub use info::{
     BgFormatStatus, BufferCapacity, Capacity, DiscAddress, DiscInformation, DiscStatus, OpcTable,
@@ -63,9 +70,17 @@ pub use spc::{
     OperationalEvent, PreventAllowMediumRemoval, RequestSense, SlotStatus, StartStopUnit,
     TestUnitReady,
 };
+pub use speed::{
+    GetPerformance, GetWriteSpeeds, NominalPerformance, Performance, PerformanceDescriptor,
+    SetCdSpeed, SetStreaming, WriteSpeedDescriptor, WriteSpeeds,
+};
 pub use toc::{
     FormattedToc, MultiSessionInfo, RawToc, RawTocEntry, ReadMultiSessionInfo, ReadRawToc, ReadToc,
     TocAddress, TocEntry,
+};
+pub use write::{
+    CloseFunction, CloseTrackSession, CueEntry, ExpectedSectorType, Read10, Read12, ReadCd,
+    ReserveTrack, SendCueSheet, SynchronizeCache, Write10, Write12,
 };
 
 /// Default timeout for quick commands (`sense-and-retries.md` §4.2).
