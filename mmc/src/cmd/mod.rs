@@ -44,6 +44,9 @@ pub mod speed;
 pub mod toc;
 pub mod write;
 
+#[cfg(test)]
+mod fuzz_tests;
+
 pub use config::{
     BdRead, BdWrite, CdMastering, CdRead, CdTrackAtOnce, Configuration, Core, DvdMinusRWrite,
     DvdPlusRw, DvdRead, Feature, FeatureBody, Formattable, GetConfiguration,
@@ -335,5 +338,84 @@ pub fn opcode_name(op: u8) -> &'static str {
         0xBE => "READ CD",
         0xBF => "SEND DISC STRUCTURE",
         _ => "unknown opcode",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `opcode_name` names every command of this module exactly as its
+    /// `Command::NAME` (the tracer prints the former, errors the latter).
+    #[test]
+    fn opcode_names_match_command_names() {
+        fn check<C: Command>(c: &C) {
+            assert_eq!(opcode_name(c.cdb().opcode()), C::NAME, "{:?}", c.cdb());
+        }
+        check(&TestUnitReady);
+        check(&RequestSense::new());
+        check(&Inquiry::new());
+        check(&StartStopUnit::load());
+        check(&PreventAllowMediumRemoval::allow());
+        check(&GetEventStatusNotification::new());
+        check(&MechanismStatus::new());
+        check(&GetConfiguration::all());
+        check(&ReadDiscInformation::new());
+        check(&ReadTrackInformation::invisible());
+        check(&ReadCapacity);
+        check(&ReadBufferCapacity::new());
+        check(&ReadToc::new());
+        check(&ReadMultiSessionInfo::new());
+        check(&ReadRawToc::new());
+        check(&ModeSense10::capabilities());
+        check(&ModeSelect10::write_parameters(&WriteParameters::default()));
+        check(&ReadFormatCapacities::new());
+        check(&FormatUnit::dvd_plus_rw(false));
+        check(&Blank::new(BlankType::Minimal));
+        check(&Write10::new(0, 1));
+        check(&Write12::new(0, 1, false));
+        check(&Read10::new(0, 1));
+        check(&Read12::new(0, 1));
+        check(&ReadCd::mode1(0, 1));
+        check(&SynchronizeCache { immed: true });
+        check(&CloseTrackSession::session());
+        check(&ReserveTrack { blocks: 1 });
+        check(&SendCueSheet::single_data_track(300).unwrap());
+        check(&SetCdSpeed::write_speed(1411));
+        check(&SetStreaming::speed(0, 1385));
+        check(&GetPerformance::nominal(false));
+        check(&GetWriteSpeeds::default());
+        assert_eq!(opcode_name(0xF3), "unknown opcode");
+    }
+
+    #[test]
+    fn cdb_lengths_by_group_code() {
+        // SPC-3 §4.3: group 0 = 6 bytes, groups 1–2 = 10, group 5 = 12.
+        assert_eq!(TestUnitReady.cdb().as_bytes().len(), 6);
+        assert_eq!(ReadCapacity.cdb().as_bytes().len(), 10);
+        assert_eq!(Blank::new(BlankType::Full).cdb().as_bytes().len(), 12);
+        assert_eq!(
+            format!("{:?}", Write10::new(-150, 1).cdb()),
+            "Cdb[2a 00 ff ff ff 6a 00 00 01 00]"
+        );
+    }
+
+    #[test]
+    fn larger_alloc_len_stops_at_the_cdb_limit() {
+        // REQUEST SENSE: additional length 250 → 258 available, but the
+        // 1-byte allocation field tops out at 252.
+        let mut sense = vec![0x70, 0, 0, 0, 0, 0, 0, 250];
+        sense.resize(18, 0);
+        let rs = RequestSense::new();
+        assert_eq!(rs.larger_alloc_len(&sense), Some(252));
+        assert_eq!(rs.with_alloc_len(252).larger_alloc_len(&sense), None);
+        // GET CONFIGURATION announcing more than 64 KiB asks for 65535 once.
+        let gc = GetConfiguration::all();
+        let head = [0x00, 0x01, 0x00, 0x00, 0, 0, 0, 0];
+        assert_eq!(gc.larger_alloc_len(&head), Some(65535));
+        assert_eq!(gc.with_alloc_len(65535).larger_alloc_len(&head), None);
+        // Fixed-length replies never ask again.
+        assert_eq!(ReadCapacity.larger_alloc_len(&[0; 8]), None);
+        assert_eq!(TestUnitReady.data(), DataSpec::None);
     }
 }
