@@ -250,15 +250,15 @@ pub enum FeatureBody {
     Unknown,
 }
 
-/// One profile descriptor of the Profile List: bytes 0–1 profile number,
-/// byte 2 bit 0 CurrentP.
+/// One profile descriptor of the Profile List (MMC-5 §5.3.1): bytes 0–1
+/// profile number, byte 2 bit 0 CurrentP.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ProfileDescriptor {
     pub profile: Profile,
     pub current: bool,
 }
 
-/// Core feature data: bytes 4–7 physical interface standard (1 SCSI,
+/// Core feature data (0001h, MMC-5 §5.3.2): bytes 4–7 physical interface standard (1 SCSI,
 /// 2 ATAPI, 3 IEEE 1394, 7 Serial ATAPI, 8 USB); byte 8 bit 0 DBE, bit 1 INQ2.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Core {
@@ -267,7 +267,7 @@ pub struct Core {
     pub inq2: bool,
 }
 
-/// Removable Medium feature data, byte 4: bits 7–5 loading mechanism
+/// Removable Medium feature data (0003h, MMC-5 §5.3.4), byte 4: bits 7–5 loading mechanism
 /// (0 caddy, 1 tray, 2 pop-up, 4 changer individual, 5 changer magazine),
 /// bit 4 Load, bit 3 Eject, bit 2 Pvnt Jmpr, bit 1 DBML, bit 0 Lock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -280,7 +280,7 @@ pub struct RemovableMedium {
     pub lock: bool,
 }
 
-/// Random Readable feature data: bytes 4–7 logical block size, 8–9
+/// Random Readable feature data (0010h, MMC-5 §5.3.6): bytes 4–7 logical block size, 8–9
 /// blocking, byte 10 bit 0 PP (page present).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct RandomReadable {
@@ -289,7 +289,7 @@ pub struct RandomReadable {
     pub page_present: bool,
 }
 
-/// CD Read feature data, byte 4: bit 7 DAP, bit 1 C2 Flags, bit 0 CD-Text.
+/// CD Read feature data (001Eh, MMC-5 §5.3.8), byte 4: bit 7 DAP, bit 1 C2 Flags, bit 0 CD-Text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct CdRead {
     pub dap: bool,
@@ -297,7 +297,7 @@ pub struct CdRead {
     pub cd_text: bool,
 }
 
-/// DVD Read feature data: byte 4 bit 0 MULTI110; byte 6 bit 0 DualR,
+/// DVD Read feature data (001Fh, MMC-5 §5.3.9): byte 4 bit 0 MULTI110; byte 6 bit 0 DualR,
 /// bit 1 DualRW (MMC-6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct DvdRead {
@@ -306,7 +306,8 @@ pub struct DvdRead {
     pub dual_rw: bool,
 }
 
-/// Incremental Streaming Writable feature data: bytes 4–5 data block types
+/// Incremental Streaming Writable feature data (0021h, MMC-5 §5.3.11):
+/// bytes 4–5 data block types
 /// supported (bit n = type n); byte 6 bit 2 TRIO, bit 1 ARSV, bit 0 BUF;
 /// byte 7 number of link sizes; link sizes from byte 8.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -330,7 +331,7 @@ impl IncrementalStreamingWritable {
     }
 }
 
-/// Formattable feature data: byte 4 bit 0 Cert, bit 1 QCert, bit 2 Expand,
+/// Formattable feature data (0023h, MMC-5 §5.3.13): byte 4 bit 0 Cert, bit 1 QCert, bit 2 Expand,
 /// bit 3 RENoSA; byte 8 bit 0 RRM (`mmc-recipes.md` §5.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Formattable {
@@ -341,7 +342,7 @@ pub struct Formattable {
     pub rrm: bool,
 }
 
-/// MRW feature data, byte 4: bit 0 Write (CD-MRW), bit 1 DVD+Read,
+/// MRW feature data (0028h, MMC-5 §5.3.18), byte 4: bit 0 Write (CD-MRW), bit 1 DVD+Read,
 /// bit 2 DVD+Write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Mrw {
@@ -350,7 +351,7 @@ pub struct Mrw {
     pub dvd_plus_write: bool,
 }
 
-/// DVD+RW feature data: byte 4 bit 0 Write; byte 5 bit 1 Quick Start,
+/// DVD+RW feature data (002Ah, MMC-5 §5.3.20): byte 4 bit 0 Write; byte 5 bit 1 Quick Start,
 /// bit 0 Close Only.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct DvdPlusRw {
@@ -359,7 +360,7 @@ pub struct DvdPlusRw {
     pub close_only: bool,
 }
 
-/// CD Track at Once feature data: byte 4 bit 6 BUF, bit 4 R-W Raw, bit 3
+/// CD Track at Once feature data (002Dh, MMC-5 §5.3.23): byte 4 bit 6 BUF, bit 4 R-W Raw, bit 3
 /// R-W Pack, bit 2 Test Write, bit 1 CD-RW, bit 0 R-W Sub-code; bytes 6–7
 /// data types supported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -373,7 +374,7 @@ pub struct CdTrackAtOnce {
     pub data_types: u16,
 }
 
-/// CD Mastering feature data: byte 4 bit 6 BUF, bit 5 SAO, bit 4 Raw MS,
+/// CD Mastering feature data (002Eh, MMC-5 §5.3.24): byte 4 bit 6 BUF, bit 5 SAO, bit 4 Raw MS,
 /// bit 3 Raw, bit 2 Test Write, bit 1 CD-RW, bit 0 R-W; bytes 5–7 maximum
 /// cue sheet length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -388,7 +389,8 @@ pub struct CdMastering {
     pub max_cue_sheet_len: u32,
 }
 
-/// DVD-R/-RW Write feature data, byte 4: bit 6 BUF, bit 3 RDL, bit 2 Test
+/// DVD-R/-RW Write feature data (002Fh, MMC-5 §5.3.25, MMC-6 §5.3.23),
+/// byte 4: bit 6 BUF, bit 3 RDL, bit 2 Test
 /// Write, bit 1 DVD-RW SL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct DvdMinusRWrite {
@@ -398,7 +400,7 @@ pub struct DvdMinusRWrite {
     pub dvd_rw: bool,
 }
 
-/// BD Read feature data: bytes 8–15 BD-RE, 16–23 BD-R, 24–31 BD-ROM read
+/// BD Read feature data (0040h, MMC-5 §5.3): bytes 8–15 BD-RE, 16–23 BD-R, 24–31 BD-ROM read
 /// support bitmaps for classes 0–3 (16 bits each; bit n = version n).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct BdRead {
@@ -407,7 +409,7 @@ pub struct BdRead {
     pub bd_rom: [u16; 4],
 }
 
-/// BD Write feature data: byte 4 bit 0 SVNR; bytes 8–15 BD-RE, 16–23 BD-R
+/// BD Write feature data (0041h, MMC-5 §5.3): byte 4 bit 0 SVNR; bytes 8–15 BD-RE, 16–23 BD-R
 /// write support bitmaps for classes 0–3.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct BdWrite {
@@ -416,7 +418,7 @@ pub struct BdWrite {
     pub bd_r: [u16; 4],
 }
 
-/// Real Time Streaming feature data, byte 4: bit 4 RBCB (READ BUFFER
+/// Real Time Streaming feature data (0107h, MMC-5 §5.3), byte 4: bit 4 RBCB (READ BUFFER
 /// CAPACITY block), bit 3 SCS (SET CD SPEED), bit 2 MP2A (page 2Ah),
 /// bit 1 WSPD (GET PERFORMANCE type 03h), bit 0 SW (stream writing).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

@@ -59,7 +59,7 @@ pub enum DescriptorType {
     NoMedium,
 }
 
-/// Current/Maximum Capacity Descriptor (reply bytes 4–11): 4–7 number of
+/// Current/Maximum Capacity Descriptor (MMC-5 §6.24.3, reply bytes 4–11): 4–7 number of
 /// blocks, 8 bits 1–0 descriptor type, 9–11 block length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CurrentCapacity {
@@ -68,7 +68,8 @@ pub struct CurrentCapacity {
     pub block_len: u32,
 }
 
-/// One Formattable Capacity Descriptor (8 bytes from reply byte 12): 0–3
+/// One Formattable Capacity Descriptor (MMC-5 §6.24.3, 8 bytes from reply
+/// byte 12): 0–3
 /// number of blocks, 4 bits 7–2 format type, 5–7 type dependent parameter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FormatDescriptor {
@@ -326,6 +327,7 @@ mod tests {
 
     #[test]
     fn read_format_capacities_cdb_mmc5_6_24() {
+        // MMC-5 §6.24 (MMC-6 §6.23): allocation length in bytes 7–8.
         let q = ReadFormatCapacities::new();
         assert_eq!(q.cdb().as_bytes(), &[0x23, 0, 0, 0, 0, 0, 0, 0, 4, 0]);
         assert_eq!(

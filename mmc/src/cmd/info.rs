@@ -59,7 +59,7 @@ pub enum DiscStatus {
     Other,
 }
 
-/// State of Last Session, byte 2 bits 3–2.
+/// State of Last Session, byte 2 bits 3–2 (MMC-5 §6.22.3.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SessionState {
     Empty,
@@ -69,7 +69,8 @@ pub enum SessionState {
     Complete,
 }
 
-/// Background format status, byte 7 bits 1–0 (DVD+RW, MRW, BD-RE).
+/// Background format status, byte 7 bits 1–0 (MMC-5 §6.22.3.1; DVD+RW, MRW,
+/// BD-RE).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BgFormatStatus {
     /// 00b: never formatted (or not applicable).
@@ -110,7 +111,7 @@ impl DiscAddress {
     }
 }
 
-/// One OPC table entry (bytes 34 + 8i): bytes 0–1 speed (kB/s), 2–7 OPC
+/// One OPC table entry of disc information (MMC-5 §6.22.3.1, bytes 34 + 8i): bytes 0–1 speed (kB/s), 2–7 OPC
 /// values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OpcTable {
@@ -272,7 +273,7 @@ impl Query for ReadDiscInformation {
 // READ TRACK INFORMATION
 
 /// The Logical Block Address/Track/Session Number field of READ TRACK
-/// INFORMATION with its Address/Number Type (byte 1 bits 1–0).
+/// INFORMATION with its Address/Number Type (byte 1 bits 1–0), MMC-5 §6.27.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TrackAddress {
     /// 00b: the track containing this LBA.
@@ -858,6 +859,7 @@ mod tests {
 
     #[test]
     fn read_capacity_mmc5_6_19() {
+        // MMC-5 §6.19: 10-byte CDB, reply last LBA (0–3) and block length (4–7).
         assert_eq!(
             ReadCapacity.cdb().as_bytes(),
             &[0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0]

@@ -26,8 +26,8 @@
 //!   READ BUFFER CAPACITY.
 //! * [`toc`] — READ TOC/PMA/ATIP formats 0, 1, 2.
 //! * [`mode`] — MODE SENSE(10), MODE SELECT(10), pages 05h and 2Ah.
-//! * [`format`] — READ FORMAT CAPACITIES, FORMAT UNIT, BLANK.
-//! * [`write`] — WRITE(10/12), READ(10/12), READ CD, SYNCHRONIZE CACHE,
+//! * [`format`](mod@format) — READ FORMAT CAPACITIES, FORMAT UNIT, BLANK.
+//! * [`write`](mod@write) — WRITE(10/12), READ(10/12), READ CD, SYNCHRONIZE CACHE,
 //!   CLOSE TRACK/SESSION, RESERVE TRACK, SEND CUE SHEET.
 //! * [`speed`] — SET CD SPEED, SET STREAMING, GET PERFORMANCE.
 

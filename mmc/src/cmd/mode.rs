@@ -13,7 +13,7 @@ pub const PAGE_CAPABILITIES: u8 = 0x2A;
 /// Size of the mode parameter header (10) (SPC-3 §7.4.3).
 pub const MODE_HEADER_LEN: usize = 8;
 
-/// Page control field of MODE SENSE (CDB byte 2 bits 7–6).
+/// Page control field of MODE SENSE (CDB byte 2 bits 7–6, SPC-3 §6.10).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PageControl {
     Current = 0,
@@ -237,7 +237,7 @@ impl WithParams for ModeSelect10 {
 // ---------------------------------------------------------------------------
 // Page 05h
 
-/// Write Type (page 05h byte 2 bits 3–0).
+/// Write Type (page 05h byte 2 bits 3–0, MMC-5 §7.5.4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WriteType {
     /// 00h: packet / incremental.
@@ -277,7 +277,7 @@ impl WriteType {
     }
 }
 
-/// Multi-session field (page 05h byte 3 bits 7–6).
+/// Multi-session field (page 05h byte 3 bits 7–6, MMC-5 §7.5.4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MultiSession {
     /// 00b: no next session; CLOSE SESSION finalizes the disc.
@@ -552,8 +552,8 @@ impl WriteParameters {
 // ---------------------------------------------------------------------------
 // Page 2Ah
 
-/// One write speed performance descriptor of page 2Ah (4 bytes from byte
-/// 32): byte 1 bits 2–0 rotation control, bytes 2–3 write speed (kB/s).
+/// One write speed performance descriptor of page 2Ah (MMC-3 §6.3.11; 4
+/// bytes from byte 32): byte 1 bits 2–0 rotation control, bytes 2–3 write speed (kB/s).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WriteSpeed {
     pub rotation_control: u8,

@@ -419,7 +419,7 @@ impl EventStatus {
     pub const CLASS_DEVICE_BUSY: u8 = 6;
 }
 
-/// One event descriptor.
+/// One event descriptor of GET EVENT STATUS NOTIFICATION (MMC-5 §6.7).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {
     /// NEA set, or no event descriptor returned.
@@ -581,7 +581,7 @@ impl Command for MechanismStatus {
     }
 }
 
-/// Changer state (byte 0 bits 6–5).
+/// Changer state (MECHANISM STATUS byte 0 bits 6–5, MMC-5 §6.11).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChangerState {
     Ready,
@@ -590,7 +590,7 @@ pub enum ChangerState {
     Initializing,
 }
 
-/// Mechanism state (byte 1 bits 7–5).
+/// Mechanism state (MECHANISM STATUS byte 1 bits 7–5, MMC-5 §6.11).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MechanismState {
     Idle,
@@ -621,7 +621,7 @@ pub struct MechanismStatusData {
     pub slots: Vec<SlotStatus>,
 }
 
-/// One slot table entry of MECHANISM STATUS.
+/// One slot table entry of MECHANISM STATUS (MMC-5 §6.11).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SlotStatus {
     pub disc_present: bool,
@@ -794,6 +794,7 @@ mod tests {
 
     #[test]
     fn start_stop_unit_mmc5_6_40() {
+        // MMC-5 §6.40: byte 1 bit 0 Immed, byte 4 bit 1 LoEj, bit 0 Start.
         // mmc-recipes.md §10: load 1B 00 00 00 03 00, eject ... 02, start ... 01.
         assert_eq!(
             StartStopUnit::load().cdb().as_bytes(),
@@ -822,6 +823,7 @@ mod tests {
 
     #[test]
     fn prevent_allow_mmc5_6_14() {
+        // MMC-5 §6.14: byte 4 bit 0 Prevent, bit 1 Persistent.
         // mmc-recipes.md §10: prevent 1E 00 00 00 01 00, allow 1E 00 00 00 00 00.
         assert_eq!(
             PreventAllowMediumRemoval::prevent().cdb().as_bytes(),
@@ -840,6 +842,7 @@ mod tests {
 
     #[test]
     fn gesn_cdb_mmc5_6_7() {
+        // MMC-5 §6.7: Polled, class request mask, allocation length.
         // mmc-recipes.md §10: 4A 01 00 00 7E 00 00 00 08 00.
         let g = GetEventStatusNotification::new();
         assert_eq!(
@@ -855,6 +858,7 @@ mod tests {
 
     #[test]
     fn gesn_media_event_mmc5_6_7() {
+        // MMC-5 §6.7 event header and media event descriptor.
         // Header: length 0006h, class 4 (media), supported 5Eh; descriptor:
         // event 2 (new media), media present, tray closed, slots 0/0.
         let raw = [0x00, 0x06, 0x04, 0x5E, 0x02, 0x02, 0x00, 0x00];

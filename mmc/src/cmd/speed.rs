@@ -200,7 +200,7 @@ impl Command for GetPerformance {
     }
 }
 
-/// One nominal performance descriptor (type 00h, 16 bytes): 0–3 start LBA,
+/// One nominal performance descriptor (MMC-5 §6.8, type 00h, 16 bytes): 0–3 start LBA,
 /// 4–7 start performance, 8–11 end LBA, 12–15 end performance (kB/s).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NominalPerformance {
@@ -215,6 +215,8 @@ pub struct NominalPerformance {
 /// from byte 8.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Performance {
+    /// Performance Data Length (bytes 0–3).
+    pub data_length: u32,
     pub write: bool,
     pub except: bool,
     pub descriptors: Vec<NominalPerformance>,
@@ -226,6 +228,7 @@ impl Query for GetPerformance {
     fn parse(&self, data: &[u8]) -> Result<Performance, ParseError> {
         let body = perf_body(data)?;
         Ok(Performance {
+            data_length: be32(data, 0).unwrap_or(0),
             write: data[4] & 0x02 != 0,
             except: data[4] & 0x01 != 0,
             descriptors: body
@@ -288,10 +291,15 @@ pub struct WriteSpeedDescriptor {
     pub write_speed: u32,
 }
 
-/// GET PERFORMANCE type 03h reply: the write speed descriptors that were
-/// returned completely.
+/// GET PERFORMANCE type 03h reply (MMC-5 §6.8): header bytes 0–3
+/// performance data length, byte 4 bit 1 Write, bit 0 Except; the write
+/// speed descriptors that were returned completely.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WriteSpeeds {
+    /// Performance Data Length (bytes 0–3).
+    pub data_length: u32,
+    pub write: bool,
+    pub except: bool,
     pub descriptors: Vec<WriteSpeedDescriptor>,
 }
 
@@ -308,6 +316,9 @@ impl Query for GetWriteSpeeds {
     fn parse(&self, data: &[u8]) -> Result<WriteSpeeds, ParseError> {
         let body = perf_body(data)?;
         Ok(WriteSpeeds {
+            data_length: be32(data, 0).unwrap_or(0),
+            write: data[4] & 0x02 != 0,
+            except: data[4] & 0x01 != 0,
             descriptors: body
                 .chunks_exact(PERF_DESC)
                 .map(|d| WriteSpeedDescriptor {
@@ -340,7 +351,7 @@ mod tests {
 
     #[test]
     fn set_cd_speed_mmc5_6_37() {
-        // recipes §9: BB 00 RR RR WW WW 00 00 00 00 00 00; 8x CD = 1411 kB/s.
+        // MMC-5 §6.37; recipes §9: BB 00 RR RR WW WW 00 00 00 00 00 00; 8x CD = 1411 kB/s.
         let s = SetCdSpeed::write_speed(1411);
         assert_eq!(
             s.cdb().as_bytes(),
@@ -360,7 +371,7 @@ mod tests {
 
     #[test]
     fn set_streaming_mmc5_6_39_recipes_9() {
-        // recipes §9: B6 00 00 00 00 00 00 00 00 00 1C 00; 28-byte descriptor.
+        // MMC-5 §6.39; recipes §9: B6 00 00 00 00 00 00 00 00 00 1C 00; 28-byte descriptor.
         let s = SetStreaming::speed(0x0023_053F, 11080);
         assert_eq!(
             s.cdb().as_bytes(),
@@ -392,7 +403,7 @@ mod tests {
 
     #[test]
     fn get_write_speeds_cdb_mmc5_6_8() {
-        // recipes §9: AC 00 00 00 00 00 00 00 00 NN 03 00.
+        // MMC-5 §6.8; recipes §9: AC 00 00 00 00 00 00 00 00 NN 03 00.
         let q = GetWriteSpeeds::default();
         assert_eq!(
             q.cdb().as_bytes(),
@@ -442,6 +453,7 @@ mod tests {
             }]
         );
         assert_eq!(w.max_write_speed(), Some(3324));
+        assert_eq!((w.data_length, w.write, w.except), (20, false, false));
         // Flags byte: WRC 01b, RDD, Exact, MRW.
         let mut r = raw.clone();
         r[8] = 0x0F;
@@ -474,6 +486,7 @@ mod tests {
         r.extend_from_slice(&11080u32.to_be_bytes());
         let p = q.parse(&r).unwrap();
         assert!(p.write && !p.except);
+        assert_eq!(p.data_length, 20);
         assert_eq!(
             p.descriptors,
             [NominalPerformance {

@@ -22,8 +22,9 @@ fn toc_cdb(msf: bool, format: u8, number: u8, alloc: u16) -> Cdb {
     ])
 }
 
-/// A track start address of the formatted TOC or the multi-session info:
-/// an LBA, or 00 M S F when the MSF bit was set.
+/// A track start address of the formatted TOC or the multi-session info
+/// (MMC-5 §6.26.3.2, §6.26.3.3): an LBA, or 00 M S F when the MSF bit was
+/// set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TocAddress {
     Lba(i32),
@@ -107,7 +108,7 @@ pub struct FormattedToc {
     pub entries: Vec<TocEntry>,
 }
 
-/// One track descriptor: byte 1 ADR (bits 7–4) / CONTROL (bits 3–0), byte 2
+/// One track descriptor of the formatted TOC (MMC-5 §6.26.3.2): byte 1 ADR (bits 7–4) / CONTROL (bits 3–0), byte 2
 /// track number (AAh = lead-out), bytes 4–7 track start address.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TocEntry {
@@ -304,7 +305,7 @@ pub struct RawToc {
     pub entries: Vec<RawTocEntry>,
 }
 
-/// One raw TOC descriptor: 0 session, 1 ADR/CONTROL, 2 TNO, 3 POINT, 4–6
+/// One raw TOC descriptor (MMC-5 §6.26.3.4, table 489): 0 session, 1 ADR/CONTROL, 2 TNO, 3 POINT, 4–6
 /// MIN/SEC/FRAME, 7 ZERO, 8–10 PMIN/PSEC/PFRAME.
 ///
 /// POINT 01h–63h: track start at PMSF; A0h: PMIN = first track of the

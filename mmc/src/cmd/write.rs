@@ -658,7 +658,7 @@ mod tests {
 
     #[test]
     fn write10_mmc5_6_44() {
-        // recipes §6.5: 2A 00 LL LL LL LL 00 NN NN 00; −150 = FF FF FF 6A.
+        // MMC-5 §6.44; recipes §6.5: 2A 00 LL LL LL LL 00 NN NN 00; −150 = FF FF FF 6A.
         let w = Write10::new(-150, 16);
         assert_eq!(
             w.cdb().as_bytes(),
@@ -680,7 +680,7 @@ mod tests {
 
     #[test]
     fn write12_mmc5_6_45_streaming() {
-        // Byte 10 bit 7 Streaming (recipes §6.5).
+        // MMC-5 §6.45: byte 10 bit 7 Streaming (recipes §6.5).
         let w = Write12::new(0x100, 32, true);
         assert_eq!(
             w.cdb().as_bytes(),
@@ -696,6 +696,7 @@ mod tests {
 
     #[test]
     fn read10_read12_mmc5_6_15_6_16() {
+        // MMC-5 §6.15 / §6.16: LBA in bytes 2–5, length in 7–8 resp. 6–9.
         let r = Read10::new(16, 32);
         assert_eq!(r.cdb().as_bytes(), &[0x28, 0, 0, 0, 0, 0x10, 0, 0, 0x20, 0]);
         assert_eq!(r.data(), DataSpec::In(65536));
@@ -712,7 +713,7 @@ mod tests {
 
     #[test]
     fn read_cd_mmc5_6_20() {
-        // Mode 1 user data: type 010b in byte 1 bits 4–2, byte 9 = 10h.
+        // MMC-5 §6.20. Mode 1 user data: type 010b in byte 1 bits 4–2, byte 9 = 10h.
         let r = ReadCd::mode1(16, 2);
         assert_eq!(
             r.cdb().as_bytes(),
@@ -762,7 +763,7 @@ mod tests {
 
     #[test]
     fn synchronize_cache_mmc5_6_41() {
-        // recipes §6.7: 35 02 00 00 00 00 00 00 00 00.
+        // MMC-5 §6.41; recipes §6.7: 35 02 00 00 00 00 00 00 00 00.
         let s = SynchronizeCache { immed: true };
         assert_eq!(s.cdb().as_bytes(), &[0x35, 0x02, 0, 0, 0, 0, 0, 0, 0, 0]);
         assert_eq!(s.timeout(), Duration::from_secs(200));
@@ -773,7 +774,7 @@ mod tests {
 
     #[test]
     fn close_track_session_mmc5_6_3() {
-        // recipes §6.7: close session 5B 01 02 00 00 00 00 00 00 00.
+        // MMC-5 §6.3; recipes §6.7: close session 5B 01 02 00 00 00 00 00 00 00.
         let c = CloseTrackSession::session();
         assert_eq!(c.cdb().as_bytes(), &[0x5B, 0x01, 0x02, 0, 0, 0, 0, 0, 0, 0]);
         assert_eq!(c.timeout(), Duration::from_secs(200));
@@ -807,7 +808,7 @@ mod tests {
 
     #[test]
     fn reserve_track_mmc5_6_31() {
-        // recipes §6.4: 53 00 00 00 00 NN NN NN NN 00.
+        // MMC-5 §6.31; recipes §6.4: 53 00 00 00 00 NN NN NN NN 00.
         let r = ReserveTrack {
             blocks: 0x0023_0540,
         };
