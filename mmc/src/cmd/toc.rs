@@ -454,8 +454,9 @@ mod tests {
         );
     }
 
-    /// tgt's forged TOC of a single-session data disc (tgt `usr/mmc.c`,
-    /// `mmc_read_toc`), LBA form: track 1 at 0, lead-out at 1000.
+    /// A closed single-session data disc of 1000 blocks as tgt reports it
+    /// after CLOSE (`peers-and-oracles.md` §4.1: one track at 0 + lead-out),
+    /// LBA form.
     #[test]
     fn formatted_toc_lba_mmc5_6_26_3_2() {
         let raw = [
