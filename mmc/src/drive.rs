@@ -22,9 +22,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::cmd::{
-    Command, DataSpec, Query, ReadDiscInformation, RequestSense, TestUnitReady, WithParams,
+    Capabilities, Capacity, Command, Configuration, DataSpec, DiscInformation, DiscStatus,
+    FormatCapacities, FormattedToc, GetConfiguration, GetWriteSpeeds, Inquiry, InquiryData,
+    ModeSense10, MultiSessionInfo, ParseError, Query, RawToc, ReadCapacity, ReadDiscInformation,
+    ReadFormatCapacities, ReadMultiSessionInfo, ReadRawToc, ReadToc, ReadTrackInformation,
+    RequestSense, TestUnitReady, TrackInformation, WithParams,
 };
 use crate::error::{Error, Result};
+use crate::profile::Profile;
 use crate::sense::{
     CommandContext, RetryKind, Sense, SenseClass, SenseKey, classify, is_write_opcode, retry_delay,
     retry_fits,
@@ -865,6 +870,256 @@ impl<T: Transport> Drive<T> {
     }
 }
 
+// ---------------------------------------------------------------------------
+// Typed queries
+// ---------------------------------------------------------------------------
+
+/// The current profile and how it was learned.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct CurrentProfile {
+    /// Current profile; [`Profile::NONE`] when there is no medium.
+    pub profile: Profile,
+    /// True when the drive does not know GET CONFIGURATION (MMC-1) and the
+    /// profile was guessed from READ DISC INFORMATION and page 2Ah
+    /// (`mmc-recipes.md` §3.1; libburn `mmc_guess_profile`).
+    pub guessed: bool,
+}
+
+/// Where a write speed list came from (`mmc-recipes.md` §9).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum SpeedSource {
+    /// GET PERFORMANCE type 03h write speed descriptors.
+    GetPerformance,
+    /// Write speed descriptors of mode page 2Ah (bytes 30 ff.).
+    ModePage2A,
+    /// Neither answered: the drive offers no list.
+    None,
+}
+
+/// One write speed the drive offers.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct WriteSpeedEntry {
+    /// Write speed, kB/s (k = 1000).
+    pub kbps: u32,
+    /// Last LBA the speed applies to (GET PERFORMANCE only): the end LBA
+    /// SET STREAMING should use.
+    pub end_lba: Option<u32>,
+}
+
+/// The write speeds of the current medium, fastest first, without
+/// duplicates.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct WriteSpeedList {
+    pub source: SpeedSource,
+    pub speeds: Vec<WriteSpeedEntry>,
+}
+
+impl WriteSpeedList {
+    fn new(source: SpeedSource, mut speeds: Vec<WriteSpeedEntry>) -> WriteSpeedList {
+        speeds.retain(|s| s.kbps > 0);
+        speeds.sort_by_key(|s| std::cmp::Reverse(s.kbps));
+        speeds.dedup_by_key(|s| s.kbps);
+        WriteSpeedList { source, speeds }
+    }
+
+    /// The fastest speed, kB/s.
+    pub fn max_kbps(&self) -> Option<u32> {
+        self.speeds.first().map(|s| s.kbps)
+    }
+}
+
+/// Sense and reply errors make a speed source count as "not offered";
+/// transport and cancellation errors are real failures.
+fn is_answer_error(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::Sense { .. } | Error::Reply { .. } | Error::Status { .. }
+    )
+}
+
+impl<T: Transport> Drive<T> {
+    /// INQUIRY, standard data (SPC-4 §6.6.2): peripheral type, vendor,
+    /// product, revision (`mmc-recipes.md` §3.1 step 1).
+    pub fn inquiry(&mut self) -> Result<InquiryData> {
+        self.query(&Inquiry::new())
+    }
+
+    /// All features and profiles: GET CONFIGURATION RT = 00b, first 8 bytes,
+    /// then the announced length (`mmc-recipes.md` §3.1 step 5).
+    pub fn features(&mut self) -> Result<Configuration> {
+        self.query(&GetConfiguration::all())
+    }
+
+    /// The current profile from the GET CONFIGURATION header (bytes 6–7,
+    /// MMC-6 §6.6.2.1). A drive answering 5/20/00 is MMC-1: the profile is
+    /// guessed as libburn does (blank/appendable CD → CD-R, or CD-RW when
+    /// erasable; finalized → CD-ROM; a drive that cannot write that type
+    /// per page 2Ah → CD-ROM) (`sense-and-retries.md` §5.3).
+    pub fn current_profile(&mut self) -> Result<CurrentProfile> {
+        let q = GetConfiguration::all();
+        let len = q.alloc_len();
+        let mut buf = vec![0u8; len];
+        match self.exec(&q, DataPhase::In(&mut buf)) {
+            Ok(c) => {
+                let got = c.transferred(len);
+                if got < 8 {
+                    return Err(Error::Reply {
+                        command: GetConfiguration::NAME,
+                        source: ParseError::Short { need: 8, got },
+                    });
+                }
+                Ok(CurrentProfile {
+                    profile: Profile(u16::from_be_bytes([buf[6], buf[7]])),
+                    guessed: false,
+                })
+            }
+            Err(Error::Sense { sense, .. }) if sense.is_invalid_opcode() => {
+                log::debug!("GET CONFIGURATION unsupported (MMC-1 drive): guessing the profile");
+                self.guess_profile()
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn guess_profile(&mut self) -> Result<CurrentProfile> {
+        let guessed = |profile| {
+            Ok(CurrentProfile {
+                profile,
+                guessed: true,
+            })
+        };
+        let info = match self.disc_info() {
+            Ok(i) => i,
+            Err(Error::Sense { sense, .. }) if sense.is_no_medium() => {
+                return guessed(Profile::NONE);
+            }
+            // Old read-only emulations (QEMU -cdrom) know no READ DISC
+            // INFORMATION either: a read-only disc described by READ TOC.
+            Err(Error::Sense { sense, .. }) if sense.is_invalid_opcode() => {
+                return guessed(Profile::CD_ROM);
+            }
+            Err(e) => return Err(e),
+        };
+        let profile = match info.disc_status {
+            DiscStatus::Blank | DiscStatus::Appendable if info.erasable => Profile::CD_RW,
+            DiscStatus::Blank | DiscStatus::Appendable => Profile::CD_R,
+            DiscStatus::Complete => Profile::CD_ROM,
+            DiscStatus::Other => Profile::NONE,
+        };
+        let profile = if matches!(profile, Profile::CD_R | Profile::CD_RW) {
+            match self.capabilities() {
+                Ok(caps) => {
+                    let writable = if profile == Profile::CD_RW {
+                        caps.write_cd_rw
+                    } else {
+                        caps.write_cd_r
+                    };
+                    if writable { profile } else { Profile::CD_ROM }
+                }
+                Err(e) if is_answer_error(&e) => profile,
+                Err(e) => return Err(e),
+            }
+        } else {
+            profile
+        };
+        guessed(profile)
+    }
+
+    /// READ DISC INFORMATION, data type 000b (MMC-6 §6.21;
+    /// `mmc-recipes.md` §12.2).
+    pub fn disc_info(&mut self) -> Result<DiscInformation> {
+        self.query(&ReadDiscInformation::new())
+    }
+
+    /// READ TRACK INFORMATION for logical track `number` (address type 01b;
+    /// 0xFF = the invisible track of CD and DVD+R, MMC-6 §6.26).
+    pub fn track_info(&mut self, number: u32) -> Result<TrackInformation> {
+        self.query(&ReadTrackInformation::track(number))
+    }
+
+    /// READ TOC/PMA/ATIP format 0000b, formatted TOC with LBA addresses
+    /// (MMC-6 §6.25.3.2).
+    pub fn toc(&mut self) -> Result<FormattedToc> {
+        self.query(&ReadToc::new())
+    }
+
+    /// READ TOC/PMA/ATIP format 0001b, multi-session information
+    /// (MMC-6 §6.25.3.3; reliable on CD only).
+    pub fn multi_session_info(&mut self) -> Result<MultiSessionInfo> {
+        self.query(&ReadMultiSessionInfo::new())
+    }
+
+    /// READ TOC/PMA/ATIP format 0010b, raw TOC (MMC-6 §6.25.3.4; CD).
+    pub fn raw_toc(&mut self) -> Result<RawToc> {
+        self.query(&ReadRawToc::new())
+    }
+
+    /// READ CAPACITY (MMC-6 §6.18): last readable LBA and block length. Not
+    /// the NWA (`mmc-recipes.md` §3.4 caveat).
+    pub fn capacity(&mut self) -> Result<Capacity> {
+        self.query(&ReadCapacity)
+    }
+
+    /// READ FORMAT CAPACITIES (MMC-6 §6.23), alloc 4 then the list length.
+    pub fn format_capacities(&mut self) -> Result<FormatCapacities> {
+        self.query(&ReadFormatCapacities::new())
+    }
+
+    /// MODE SENSE(10) page 2Ah, CD/DVD Capabilities and Mechanical Status
+    /// (MMC-3 §6.3.11; `mmc-recipes.md` §3.1 step 6, §12.7).
+    pub fn capabilities(&mut self) -> Result<Capabilities> {
+        let page = self.query(&ModeSense10::capabilities())?;
+        page.capabilities().map_err(|source| Error::Reply {
+            command: ModeSense10::NAME,
+            source,
+        })
+    }
+
+    /// The write speeds for the current medium: GET PERFORMANCE type 03h,
+    /// falling back to the descriptors of page 2Ah (`mmc-recipes.md` §9).
+    /// A drive that answers neither gives an empty list
+    /// ([`SpeedSource::None`]); speed is only a hint.
+    pub fn write_speeds(&mut self) -> Result<WriteSpeedList> {
+        match self.query(&GetWriteSpeeds::default()) {
+            Ok(list) if !list.descriptors.is_empty() => {
+                let speeds = list
+                    .descriptors
+                    .iter()
+                    .map(|d| WriteSpeedEntry {
+                        kbps: d.write_speed,
+                        end_lba: Some(d.end_lba),
+                    })
+                    .collect();
+                return Ok(WriteSpeedList::new(SpeedSource::GetPerformance, speeds));
+            }
+            Ok(_) => log::debug!("GET PERFORMANCE type 03h returned no descriptors"),
+            Err(e) if is_answer_error(&e) => {
+                log::debug!("GET PERFORMANCE type 03h: {e}; trying page 2Ah");
+            }
+            Err(e) => return Err(e),
+        }
+        match self.capabilities() {
+            Ok(caps) if !caps.write_speeds.is_empty() => {
+                let speeds = caps
+                    .write_speeds
+                    .iter()
+                    .map(|w| WriteSpeedEntry {
+                        kbps: w.speed as u32,
+                        end_lba: None,
+                    })
+                    .collect();
+                Ok(WriteSpeedList::new(SpeedSource::ModePage2A, speeds))
+            }
+            Ok(_) => Ok(WriteSpeedList::new(SpeedSource::None, Vec::new())),
+            Err(e) if is_answer_error(&e) => {
+                log::debug!("page 2Ah: {e}; no write speed list");
+                Ok(WriteSpeedList::new(SpeedSource::None, Vec::new()))
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
 /// Failure of one attempt before sense classification.
 enum AttemptError {
     Transport(TransportError),
@@ -1656,5 +1911,185 @@ mod tests {
         );
         assert_eq!(cdb_lba(&[0x51, 0, 0, 0, 0, 0, 0, 0, 34, 0]), None);
         assert_eq!(cdb_lba(&[0x2A, 0]), None);
+    }
+
+    // -- typed queries -------------------------------------------------------
+
+    /// READ DISC INFORMATION reply, 34 bytes (MMC-6 §6.21.3.1): length 32,
+    /// byte 2 = erasable (bit 4) | disc status (bits 1–0).
+    fn disc_info_reply(erasable: bool, status: u8) -> Vec<u8> {
+        let mut r = vec![0u8; 34];
+        r[1] = 32;
+        r[2] = (erasable as u8) << 4 | status;
+        r[3] = 1;
+        r[4] = 1;
+        r
+    }
+
+    /// MODE SENSE(10) reply with page 2Ah (MMC-3 §6.3.11): 8-byte header,
+    /// page of length 26 with write bits in byte 3 and `speeds` as write
+    /// speed descriptors from page byte 32.
+    fn page_2a_reply(write_bits: u8, speeds: &[u16]) -> Vec<u8> {
+        let mut page = vec![0u8; 32];
+        page[0] = 0x2A;
+        page[3] = write_bits;
+        page[30..32].copy_from_slice(&(speeds.len() as u16).to_be_bytes());
+        for &sp in speeds {
+            page.extend_from_slice(&[0, 0]);
+            page.extend_from_slice(&sp.to_be_bytes());
+        }
+        page[1] = (page.len() - 2) as u8;
+        let mut r = vec![0u8; 8];
+        r[0..2].copy_from_slice(&((6 + page.len()) as u16).to_be_bytes());
+        r.extend_from_slice(&page);
+        r
+    }
+
+    #[test]
+    fn current_profile_from_the_configuration_header() {
+        // MMC-6 §6.6.2.1: bytes 6–7 current profile; only the header is asked.
+        let (mut d, _) = drive(vec![data(&[0, 0, 0, 0x3C, 0, 0, 0x00, 0x1B])]);
+        assert_eq!(
+            d.current_profile().unwrap(),
+            CurrentProfile {
+                profile: Profile::DVD_PLUS_R,
+                guessed: false
+            }
+        );
+        let sent = &d.transport().sent;
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0], vec![0x46, 0, 0, 0, 0, 0, 0, 0, 8, 0]);
+    }
+
+    #[test]
+    fn mmc1_drive_profile_is_guessed() {
+        // §5.3: 5/20/00 on GET CONFIGURATION → READ DISC INFORMATION and
+        // page 2Ah. Blank erasable disc in a CD-RW writer: CD-RW.
+        let (mut d, _) = drive(vec![
+            chk(5, 0x20, 0),
+            data(&disc_info_reply(true, 0)),
+            // MODE SENSE(10) asks 30 bytes first, then the announced 42.
+            data(&page_2a_reply(0b11, &[])),
+            data(&page_2a_reply(0b11, &[])),
+        ]);
+        assert_eq!(
+            d.current_profile().unwrap(),
+            CurrentProfile {
+                profile: Profile::CD_RW,
+                guessed: true
+            }
+        );
+        assert_eq!(opcodes(&d), vec![0x46, 0x51, 0x5A, 0x5A]);
+
+        // Appendable CD-R in a drive that cannot write CD-R: CD-ROM.
+        let (mut d, _) = drive(vec![
+            chk(5, 0x20, 0),
+            data(&disc_info_reply(false, 1)),
+            data(&page_2a_reply(0, &[])),
+            data(&page_2a_reply(0, &[])),
+        ]);
+        assert_eq!(d.current_profile().unwrap().profile, Profile::CD_ROM);
+
+        // Finalized disc: CD-ROM without asking page 2Ah.
+        let (mut d, _) = drive(vec![chk(5, 0x20, 0), data(&disc_info_reply(false, 2))]);
+        assert_eq!(d.current_profile().unwrap().profile, Profile::CD_ROM);
+        assert_eq!(d.transport().sent.len(), 2);
+
+        // Old QEMU -cdrom: no READ DISC INFORMATION either.
+        let (mut d, _) = drive(vec![chk(5, 0x20, 0), chk(5, 0x20, 0)]);
+        assert_eq!(d.current_profile().unwrap().profile, Profile::CD_ROM);
+
+        // No medium.
+        let (mut d, _) = drive(vec![chk(5, 0x20, 0), chk(2, 0x3A, 0)]);
+        assert_eq!(d.current_profile().unwrap().profile, Profile::NONE);
+
+        // Other errors of GET CONFIGURATION are not guessed away.
+        let (mut d, _) = drive(vec![chk(2, 0x3A, 0)]);
+        assert!(
+            d.current_profile()
+                .unwrap_err()
+                .sense()
+                .unwrap()
+                .is_no_medium()
+        );
+    }
+
+    #[test]
+    fn write_speeds_from_get_performance() {
+        // MMC-6 GET PERFORMANCE type 03h: 8-byte header (data length), then
+        // 16-byte descriptors: 4–7 end LBA, 8–11 read, 12–15 write speed.
+        let desc = |end: u32, w: u32| {
+            let mut v = vec![0u8; 16];
+            v[4..8].copy_from_slice(&end.to_be_bytes());
+            v[12..16].copy_from_slice(&w.to_be_bytes());
+            v
+        };
+        let mut full = (4u32 + 3 * 16).to_be_bytes().to_vec();
+        full.extend_from_slice(&[0; 4]);
+        full.extend(desc(2_295_103, 5540));
+        full.extend(desc(2_295_103, 11080));
+        full.extend(desc(2_295_103, 5540));
+        let (mut d, _) = drive(vec![data(&full[..8]), data(&full)]);
+        let list = d.write_speeds().unwrap();
+        assert_eq!(list.source, SpeedSource::GetPerformance);
+        assert_eq!(
+            list.speeds,
+            vec![
+                WriteSpeedEntry {
+                    kbps: 11080,
+                    end_lba: Some(2_295_103)
+                },
+                WriteSpeedEntry {
+                    kbps: 5540,
+                    end_lba: Some(2_295_103)
+                },
+            ]
+        );
+        assert_eq!(list.max_kbps(), Some(11080));
+        // AC 00 … 00 00 03 00 first (0 descriptors), then 3 descriptors.
+        let sent = &d.transport().sent;
+        assert_eq!(&sent[0][8..11], &[0, 0, 3]);
+        assert_eq!(&sent[1][8..11], &[0, 3, 3]);
+    }
+
+    #[test]
+    fn write_speeds_fall_back_to_page_2a() {
+        let (mut d, _) = drive(vec![
+            chk(5, 0x24, 0),
+            data(&page_2a_reply(1, &[4234, 7056, 4234])),
+            data(&page_2a_reply(1, &[4234, 7056, 4234])),
+        ]);
+        let list = d.write_speeds().unwrap();
+        assert_eq!(list.source, SpeedSource::ModePage2A);
+        let kbps: Vec<u32> = list.speeds.iter().map(|s| s.kbps).collect();
+        assert_eq!(kbps, vec![7056, 4234]);
+
+        // Neither source: an empty list, not an error.
+        let (mut d, _) = drive(vec![chk(5, 0x20, 0), chk(5, 0x24, 0)]);
+        let list = d.write_speeds().unwrap();
+        assert_eq!(list.source, SpeedSource::None);
+        assert!(list.speeds.is_empty());
+
+        // A lost drive is an error.
+        let (mut d, _) = drive(vec![terr(TransportError::DriveLost)]);
+        assert!(matches!(d.write_speeds(), Err(Error::Transport { .. })));
+    }
+
+    #[test]
+    fn typed_queries_send_their_commands() {
+        let mut inq = vec![0x05, 0x80, 0x05, 0x32, 31, 0, 0, 0];
+        inq.extend_from_slice(b"HL-DT-STBD-RE  WH16NS60 1.02");
+        let (mut d, _) = drive(vec![
+            data(&inq),
+            data(&disc_info_reply(false, 1)),
+            data(&[0x00, 0x8F, 0xFF, 0xFF, 0, 0, 0x08, 0]),
+        ]);
+        let i = d.inquiry().unwrap();
+        assert!(i.is_mmc());
+        assert_eq!(i.vendor, "HL-DT-ST");
+        assert_eq!(d.disc_info().unwrap().disc_status, DiscStatus::Appendable);
+        let cap = d.capacity().unwrap();
+        assert_eq!((cap.last_lba, cap.block_len), (0x008F_FFFF, 2048));
+        assert_eq!(opcodes(&d), vec![0x12, 0x51, 0x25]);
     }
 }
