@@ -3,6 +3,7 @@
 //! ```sh
 //! cargo run -p mmc --example probe -- /dev/sr0
 //! cargo run -p mmc --example probe -- mmc:/dev/null   # clear error, exit 1
+//! cargo run -p mmc --example probe -- --exclusive /dev/sr0   # O_EXCL open
 //! ```
 //!
 //! Exit status: 0 identified, 1 open or command failed, 2 bad usage/address.
@@ -15,9 +16,13 @@ use mmc::sense::{Sense, describe};
 use mmc::transport::{DataPhase, Transport};
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let exclusive = args.first().is_some_and(|a| a == "--exclusive");
+    if exclusive {
+        args.remove(0);
+    }
     let [arg] = args.as_slice() else {
-        eprintln!("usage: probe ADDRESS   (e.g. /dev/sr0, /dev/sg1, mmc:/dev/vda)");
+        eprintln!("usage: probe [--exclusive] ADDRESS   (e.g. /dev/sr0, /dev/sg1, mmc:/dev/vda)");
         return ExitCode::from(2);
     };
     let address = match Address::parse(arg) {
@@ -31,12 +36,12 @@ fn main() -> ExitCode {
         eprintln!("probe: {address}: only SG_IO device addresses are probed by this example");
         return ExitCode::from(2);
     }
-    probe(&address)
+    probe(&address, exclusive)
 }
 
 #[cfg(target_os = "linux")]
-fn probe(address: &Address) -> ExitCode {
-    let dev = match mmc::sgio::SgIo::open(address.path(), false) {
+fn probe(address: &Address, exclusive: bool) -> ExitCode {
+    let dev = match mmc::sgio::SgIo::open(address.path(), exclusive) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("probe: {e}");
@@ -89,7 +94,7 @@ fn probe(address: &Address) -> ExitCode {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn probe(address: &Address) -> ExitCode {
+fn probe(address: &Address, _exclusive: bool) -> ExitCode {
     eprintln!("probe: {address}: SG_IO is only available on Linux");
     ExitCode::from(1)
 }

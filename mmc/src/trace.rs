@@ -73,9 +73,10 @@ impl<T: Transport> Transport for Tracer<T> {
         let (result, reply_preview) = match data {
             DataPhase::In(buf) => {
                 let r = self.inner.execute(cdb, DataPhase::In(&mut *buf), timeout);
+                // Only replies of successful commands are data.
                 let shown = match &r {
-                    Ok(c) => c.transferred(requested).min(PAYLOAD_PREVIEW),
-                    Err(_) => 0,
+                    Ok(c) if c.is_good() => c.transferred(requested).min(PAYLOAD_PREVIEW),
+                    _ => 0,
                 };
                 (r, buf.get(..shown).map(hex))
             }
