@@ -1478,8 +1478,9 @@ mod tests {
         let mut buf = vec![0u8; 2048];
         let e = d.exec(&read10(), DataPhase::In(&mut buf)).unwrap_err();
         assert_eq!(sense_of(&e), ("2/04/07".to_string(), "RAW", Some(0x100)));
-        // 10 s (100 ms) 20.1 s (200 ms) 30.3 s: 30.3 + 0.3 <= 31 → one more,
-        // 40.6 s: stop. Four attempts.
+        // Answers at 10 s (+100 ms delay), 20.1 s (+200 ms), 30.3 s (30.3 +
+        // 0.3 <= 31: one more after 300 ms), 40.6 s (40.6 + 0.4 > 31: stop).
+        // Four attempts.
         assert_eq!(d.transport().sent.len(), 4);
     }
 
