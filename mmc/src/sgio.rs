@@ -10,7 +10,8 @@
 //! because the kernel's SG_IO filter allows write-type commands only on a
 //! writable fd, non-blocking so the cdrom layer neither checks the medium nor
 //! answers EROFS), optionally `O_EXCL`, and EBUSY is retried three more times
-//! two seconds apart.
+//! two seconds apart — unless `/proc/self/mountinfo` shows the medium
+//! mounted, which is reported at once (`mmc-recipes.md` §1).
 
 use std::ffi::{c_int, c_uchar, c_uint, c_ushort, c_void};
 use std::fs::{File, OpenOptions};
@@ -396,6 +397,10 @@ impl SgIo {
             {
                 Ok(f) => break f,
                 Err(e) if e.raw_os_error() == Some(libc::EBUSY) && attempt < opts.busy_retries => {
+                    // A mounted medium stays busy: report it at once.
+                    if let Some(mp) = mount_points(path).into_iter().next() {
+                        return Err(fail(OpenErrorKind::Mounted(mp)));
+                    }
                     attempt += 1;
                     log::debug!(
                         "{}: busy, retrying open ({attempt}/{}) in {:?}",
