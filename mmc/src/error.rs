@@ -25,6 +25,9 @@ pub enum OpenErrorKind {
     /// EBUSY: mounted, or opened exclusively by another program.
     #[error("device busy (it may be mounted or used by another program)")]
     Busy,
+    /// EBUSY, and `/proc/self/mountinfo` shows the medium mounted here.
+    #[error("device busy: its medium is mounted at {} (unmount it first)", .0.display())]
+    Mounted(PathBuf),
     /// ENOTTY / EINVAL on SG_IO, or not a character/block device.
     #[error("not a SCSI device (it does not answer SG_IO)")]
     NotScsi,

@@ -1,1 +1,753 @@
-//! placeholder (to be written)
+//! Linux SG_IO transport: the sg(4) version 3 interface on `/dev/srN`,
+//! `/dev/sgN` or any other node whose driver answers `ioctl(SG_IO)`
+//! (`mmc-recipes.md` §1).
+//!
+//! This module holds the only `unsafe` code of the workspace: one `ioctl(2)`
+//! call in [`sg_ioctl`], whose arguments are built only by
+//! [`SgIoRequest::new`] from borrowed buffers.
+//!
+//! Opening follows libburn `sg-linux.c`: `O_RDWR | O_NONBLOCK` (read-write
+//! because the kernel's SG_IO filter allows write-type commands only on a
+//! writable fd, non-blocking so the cdrom layer neither checks the medium nor
+//! answers EROFS), optionally `O_EXCL`, and EBUSY is retried three more times
+//! two seconds apart — unless `/proc/self/mountinfo` shows the medium
+//! mounted, which is reported at once (`mmc-recipes.md` §1).
+
+use std::ffi::{c_int, c_uchar, c_uint, c_ushort, c_void};
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::marker::PhantomData;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use nix::errno::Errno;
+
+use crate::error::{Error, OpenErrorKind, Result};
+use crate::transport::{
+    Completion, DataPhase, SENSE_MAX, SenseBuf, Status, Transport, TransportError,
+};
+
+/// `SG_IO` ioctl request (`<scsi/sg.h>`).
+const SG_IO: libc::Ioctl = 0x2285;
+/// `SG_GET_VERSION_NUM` ioctl request (`<scsi/sg.h>`): harmless, answered by
+/// the sg driver and by every block driver that implements SG_IO.
+const SG_GET_VERSION_NUM: libc::Ioctl = 0x2282;
+
+/// `sg_io_hdr.interface_id` for the v3 interface.
+const SG_INTERFACE_ID: c_int = b'S' as c_int;
+const SG_DXFER_NONE: c_int = -1;
+const SG_DXFER_TO_DEV: c_int = -2;
+const SG_DXFER_FROM_DEV: c_int = -3;
+
+/// `host_status` values (Linux `include/scsi/scsi_status.h`, `DID_*`).
+mod did {
+    pub const OK: u16 = 0x00;
+    pub const NO_CONNECT: u16 = 0x01;
+    pub const TIME_OUT: u16 = 0x03;
+    pub const BAD_TARGET: u16 = 0x04;
+    pub const TRANSPORT_FAILFAST: u16 = 0x0F;
+}
+
+/// `driver_status` values (Linux `drivers/scsi/sg.c` / old `scsi.h`): the low
+/// nibble is the driver byte; `DRIVER_SENSE` (08h) only says that sense data
+/// was returned and is not an error.
+mod driver {
+    pub const MASK: u16 = 0x07;
+    pub const TIMEOUT: u16 = 0x06;
+}
+
+/// The `sg_io_hdr_t` of `<scsi/sg.h>` (Linux sg(4) version 3 interface,
+/// `mmc-recipes.md` §1.1). Layout checked below against the C header of this
+/// machine: 88 bytes on 64-bit Linux, 64 on 32-bit.
+#[repr(C)]
+struct SgIoHdr {
+    /// [in] `'S'`.
+    interface_id: c_int,
+    /// [in] `SG_DXFER_NONE` / `_TO_DEV` / `_FROM_DEV`.
+    dxfer_direction: c_int,
+    /// [in] CDB length, at most 16.
+    cmd_len: c_uchar,
+    /// [in] capacity of the sense buffer at `sbp`.
+    mx_sb_len: c_uchar,
+    /// [in] 0: `dxferp` is one buffer, not a scatter list.
+    iovec_count: c_ushort,
+    /// [in] data transfer length in bytes.
+    dxfer_len: c_uint,
+    /// [in] data buffer (read by the kernel for TO_DEV, written for FROM_DEV).
+    dxferp: *mut c_void,
+    /// [in] CDB (only read by the kernel; `unsigned char *` in C).
+    cmdp: *const c_uchar,
+    /// [in] sense buffer (written by the kernel).
+    sbp: *mut c_uchar,
+    /// [in] timeout in milliseconds (`UINT_MAX` = none).
+    timeout: c_uint,
+    /// [in] `SG_FLAG_*`, 0 = indirect I/O.
+    flags: c_uint,
+    /// [in→out] unused by SG_IO.
+    pack_id: c_int,
+    /// [in→out] unused by SG_IO.
+    usr_ptr: *mut c_void,
+    /// [out] SCSI status byte.
+    status: c_uchar,
+    /// [out] status shifted right by one (obsolete).
+    masked_status: c_uchar,
+    /// [out] messaging level data.
+    msg_status: c_uchar,
+    /// [out] sense bytes written to `sbp`.
+    sb_len_wr: c_uchar,
+    /// [out] `DID_*` host adapter status.
+    host_status: c_ushort,
+    /// [out] driver status (`DRIVER_*`, `DRIVER_SENSE` flag).
+    driver_status: c_ushort,
+    /// [out] `dxfer_len` minus bytes actually transferred.
+    resid: c_int,
+    /// [out] milliseconds the command took.
+    duration: c_uint,
+    /// [out] `SG_INFO_*` flags.
+    info: c_uint,
+}
+
+#[cfg(target_pointer_width = "64")]
+const _: () = {
+    use std::mem::{offset_of, size_of};
+    assert!(size_of::<SgIoHdr>() == 88);
+    assert!(offset_of!(SgIoHdr, interface_id) == 0);
+    assert!(offset_of!(SgIoHdr, dxfer_direction) == 4);
+    assert!(offset_of!(SgIoHdr, cmd_len) == 8);
+    assert!(offset_of!(SgIoHdr, mx_sb_len) == 9);
+    assert!(offset_of!(SgIoHdr, iovec_count) == 10);
+    assert!(offset_of!(SgIoHdr, dxfer_len) == 12);
+    assert!(offset_of!(SgIoHdr, dxferp) == 16);
+    assert!(offset_of!(SgIoHdr, cmdp) == 24);
+    assert!(offset_of!(SgIoHdr, sbp) == 32);
+    assert!(offset_of!(SgIoHdr, timeout) == 40);
+    assert!(offset_of!(SgIoHdr, flags) == 44);
+    assert!(offset_of!(SgIoHdr, pack_id) == 48);
+    assert!(offset_of!(SgIoHdr, usr_ptr) == 56);
+    assert!(offset_of!(SgIoHdr, status) == 64);
+    assert!(offset_of!(SgIoHdr, masked_status) == 65);
+    assert!(offset_of!(SgIoHdr, msg_status) == 66);
+    assert!(offset_of!(SgIoHdr, sb_len_wr) == 67);
+    assert!(offset_of!(SgIoHdr, host_status) == 68);
+    assert!(offset_of!(SgIoHdr, driver_status) == 70);
+    assert!(offset_of!(SgIoHdr, resid) == 72);
+    assert!(offset_of!(SgIoHdr, duration) == 76);
+    assert!(offset_of!(SgIoHdr, info) == 80);
+};
+
+#[cfg(target_pointer_width = "32")]
+const _: () = {
+    use std::mem::{offset_of, size_of};
+    assert!(size_of::<SgIoHdr>() == 64);
+    assert!(offset_of!(SgIoHdr, interface_id) == 0);
+    assert!(offset_of!(SgIoHdr, dxfer_direction) == 4);
+    assert!(offset_of!(SgIoHdr, cmd_len) == 8);
+    assert!(offset_of!(SgIoHdr, mx_sb_len) == 9);
+    assert!(offset_of!(SgIoHdr, iovec_count) == 10);
+    assert!(offset_of!(SgIoHdr, dxfer_len) == 12);
+    assert!(offset_of!(SgIoHdr, dxferp) == 16);
+    assert!(offset_of!(SgIoHdr, cmdp) == 20);
+    assert!(offset_of!(SgIoHdr, sbp) == 24);
+    assert!(offset_of!(SgIoHdr, timeout) == 28);
+    assert!(offset_of!(SgIoHdr, flags) == 32);
+    assert!(offset_of!(SgIoHdr, pack_id) == 36);
+    assert!(offset_of!(SgIoHdr, usr_ptr) == 40);
+    assert!(offset_of!(SgIoHdr, status) == 44);
+    assert!(offset_of!(SgIoHdr, masked_status) == 45);
+    assert!(offset_of!(SgIoHdr, msg_status) == 46);
+    assert!(offset_of!(SgIoHdr, sb_len_wr) == 47);
+    assert!(offset_of!(SgIoHdr, host_status) == 48);
+    assert!(offset_of!(SgIoHdr, driver_status) == 50);
+    assert!(offset_of!(SgIoHdr, resid) == 52);
+    assert!(offset_of!(SgIoHdr, duration) == 56);
+    assert!(offset_of!(SgIoHdr, info) == 60);
+};
+
+// SENSE_MAX must fit `mx_sb_len` (an unsigned char).
+const _: () = assert!(SENSE_MAX <= u8::MAX as usize);
+
+/// One SG_IO request. Invariant: the only constructor is [`SgIoRequest::new`],
+/// which points `cmdp`, `dxferp` and `sbp` at buffers borrowed for `'a`, with
+/// `cmd_len`, `dxfer_len` and `mx_sb_len` equal to their lengths and
+/// `dxfer_direction` matching the borrow (`TO_DEV` only for shared borrows).
+struct SgIoRequest<'a> {
+    hdr: SgIoHdr,
+    _buffers: PhantomData<&'a mut [u8]>,
+}
+
+/// Output fields of a completed request.
+#[derive(Clone, Copy, Debug)]
+struct SgIoOutcome {
+    status: u8,
+    sb_len_wr: u8,
+    host_status: u16,
+    driver_status: u16,
+    resid: i32,
+    duration_ms: u32,
+}
+
+impl<'a> SgIoRequest<'a> {
+    fn new(
+        cdb: &'a [u8],
+        data: &'a mut DataPhase<'_>,
+        sense: &'a mut [u8; SENSE_MAX],
+        timeout_ms: u32,
+    ) -> std::result::Result<Self, TransportError> {
+        if cdb.is_empty() || cdb.len() > 16 {
+            return Err(TransportError::Invalid(format!(
+                "CDB of {} bytes (SG_IO takes 1 to 16)",
+                cdb.len()
+            )));
+        }
+        let len = data.len();
+        let dxfer_len = c_uint::try_from(len).map_err(|_| TransportError::TooLarge(len))?;
+        let (direction, dxferp): (c_int, *mut c_void) = match data {
+            _ if len == 0 => (SG_DXFER_NONE, std::ptr::null_mut()),
+            DataPhase::None => (SG_DXFER_NONE, std::ptr::null_mut()),
+            DataPhase::In(buf) => (SG_DXFER_FROM_DEV, buf.as_mut_ptr().cast()),
+            // The kernel only reads a TO_DEV buffer; the C field is not const.
+            DataPhase::Out(buf) => (SG_DXFER_TO_DEV, buf.as_ptr().cast_mut().cast()),
+        };
+        Ok(SgIoRequest {
+            hdr: SgIoHdr {
+                interface_id: SG_INTERFACE_ID,
+                dxfer_direction: direction,
+                cmd_len: cdb.len() as c_uchar,
+                mx_sb_len: SENSE_MAX as c_uchar,
+                iovec_count: 0,
+                dxfer_len: if direction == SG_DXFER_NONE {
+                    0
+                } else {
+                    dxfer_len
+                },
+                dxferp,
+                cmdp: cdb.as_ptr(),
+                sbp: sense.as_mut_ptr(),
+                timeout: timeout_ms,
+                flags: 0,
+                pack_id: 0,
+                usr_ptr: std::ptr::null_mut(),
+                status: 0,
+                masked_status: 0,
+                msg_status: 0,
+                sb_len_wr: 0,
+                host_status: 0,
+                driver_status: 0,
+                resid: 0,
+                duration: 0,
+                info: 0,
+            },
+            _buffers: PhantomData,
+        })
+    }
+
+    fn outcome(&self) -> SgIoOutcome {
+        SgIoOutcome {
+            status: self.hdr.status,
+            sb_len_wr: self.hdr.sb_len_wr,
+            host_status: self.hdr.host_status,
+            driver_status: self.hdr.driver_status,
+            resid: self.hdr.resid,
+            duration_ms: self.hdr.duration,
+        }
+    }
+}
+
+/// The two ioctls this module issues.
+enum SgIoctl<'r, 'a> {
+    /// `SG_IO` with a request whose buffers live for `'a`.
+    Io(&'r mut SgIoRequest<'a>),
+    /// `SG_GET_VERSION_NUM`, writing an `int`.
+    GetVersion(&'r mut c_int),
+}
+
+/// Issues one sg ioctl on `fd`.
+#[allow(unsafe_code)]
+fn sg_ioctl(fd: BorrowedFd<'_>, op: SgIoctl<'_, '_>) -> std::result::Result<(), Errno> {
+    let (request, arg): (libc::Ioctl, *mut c_void) = match op {
+        SgIoctl::Io(req) => (SG_IO, std::ptr::from_mut(&mut req.hdr).cast()),
+        SgIoctl::GetVersion(v) => (SG_GET_VERSION_NUM, std::ptr::from_mut(v).cast()),
+    };
+    // SAFETY: `fd` is an open descriptor borrowed for the call. For SG_GET_VERSION_NUM
+    // `arg` points to a live, exclusively borrowed `c_int` the kernel writes.
+    // For SG_IO `arg` points to an exclusively borrowed `SgIoHdr` whose layout
+    // matches `struct sg_io_hdr` (size/offset assertions above) and which was
+    // built by `SgIoRequest::new`: `cmdp`, `dxferp` and `sbp` point to buffers
+    // borrowed for the request's lifetime `'a`, which outlives this call, with
+    // lengths `cmd_len`, `dxfer_len` and `mx_sb_len`; the kernel writes only
+    // the sense buffer, the header and, for SG_DXFER_FROM_DEV, the mutably
+    // borrowed data buffer, and keeps no pointer after SG_IO returns (SG_IO is
+    // synchronous).
+    let rc = unsafe { libc::ioctl(fd.as_raw_fd(), request, arg) };
+    Errno::result(rc).map(drop)
+}
+
+/// Maps an `ioctl(SG_IO)` errno (`sense-and-retries.md` §2).
+fn map_ioctl_errno(errno: Errno, data_len: usize) -> TransportError {
+    match errno {
+        Errno::EPERM | Errno::EACCES => TransportError::PermissionDenied,
+        Errno::EBUSY | Errno::ENODEV | Errno::ENXIO => TransportError::DriveLost,
+        Errno::ENOMEM | Errno::EINVAL if data_len > 0 => TransportError::TooLarge(data_len),
+        other => TransportError::Io(io::Error::from_raw_os_error(other as i32)),
+    }
+}
+
+/// Maps `host_status` / `driver_status` of a completed SG_IO
+/// (`sense-and-retries.md` §2). `Ok(())` when both report success; then the
+/// SCSI status and sense decide.
+fn map_host_driver(
+    host: u16,
+    driver_status: u16,
+    timeout: Duration,
+) -> std::result::Result<(), TransportError> {
+    let drv = driver_status & driver::MASK;
+    if host == did::TIME_OUT || drv == driver::TIMEOUT {
+        return Err(TransportError::Timeout(timeout));
+    }
+    match host {
+        did::OK if drv == 0 => Ok(()),
+        did::NO_CONNECT | did::BAD_TARGET | did::TRANSPORT_FAILFAST => {
+            Err(TransportError::DriveLost)
+        }
+        // DID_BUS_BUSY, DID_RESET, DID_SOFT_ERROR are the documented transient
+        // ones; other host or driver codes (abort, parity, requeue, …) are
+        // treated alike: retried for non-write commands, fatal for WRITE.
+        _ => Err(TransportError::Transient {
+            host,
+            driver: driver_status,
+        }),
+    }
+}
+
+/// How [`SgIo::open_with`] opens a device.
+#[derive(Clone, Debug)]
+pub struct SgOpenOptions {
+    /// Add `O_EXCL`: Linux exclusive open, keeping automounters, udev probes
+    /// and other burners off the drive (libburn does this for burns).
+    pub exclusive: bool,
+    /// How many more times an open failing with EBUSY is retried (libburn: 3).
+    pub busy_retries: u32,
+    /// Pause between EBUSY retries (libburn: 2 s).
+    pub busy_delay: Duration,
+}
+
+impl Default for SgOpenOptions {
+    fn default() -> Self {
+        SgOpenOptions {
+            exclusive: false,
+            busy_retries: 3,
+            busy_delay: Duration::from_secs(2),
+        }
+    }
+}
+
+/// A Linux SG_IO device: `/dev/srN`, `/dev/sgN`, `/dev/scdN`, or any node
+/// whose driver implements SG_IO.
+#[derive(Debug)]
+pub struct SgIo {
+    file: File,
+    path: PathBuf,
+    version: i32,
+}
+
+impl SgIo {
+    /// Opens `path` read-write and non-blocking, with `O_EXCL` when
+    /// `exclusive`; EBUSY is retried 3 more times, 2 s apart.
+    pub fn open(path: impl AsRef<Path>, exclusive: bool) -> Result<SgIo> {
+        SgIo::open_with(
+            path,
+            &SgOpenOptions {
+                exclusive,
+                ..SgOpenOptions::default()
+            },
+        )
+    }
+
+    /// Opens with explicit options. Errors are [`Error::Open`] with kind
+    /// `NotFound`, `PermissionDenied` (EACCES, EPERM, EROFS), `Busy` or
+    /// `Mounted` (EBUSY after the retries), `NotScsi` (not a device node, or
+    /// the driver does not answer SG_GET_VERSION_NUM) or `Io`.
+    pub fn open_with(path: impl AsRef<Path>, opts: &SgOpenOptions) -> Result<SgIo> {
+        let path = path.as_ref();
+        let fail = |kind| Error::Open {
+            path: path.to_path_buf(),
+            kind,
+        };
+
+        // Refuse regular files, directories, FIFOs and sockets before opening
+        // anything: only device nodes can answer SG_IO.
+        let meta = std::fs::metadata(path).map_err(|e| fail(open_error_kind(e, path)))?;
+        if !is_device(&meta) {
+            return Err(fail(OpenErrorKind::NotScsi));
+        }
+
+        let mut flags = libc::O_NONBLOCK;
+        if opts.exclusive {
+            flags |= libc::O_EXCL;
+        }
+        let mut attempt = 0;
+        let file = loop {
+            match OpenOptions::new()
+                .read(true)
+                .write(true)
+                .custom_flags(flags)
+                .open(path)
+            {
+                Ok(f) => break f,
+                Err(e) if e.raw_os_error() == Some(libc::EBUSY) && attempt < opts.busy_retries => {
+                    // A mounted medium stays busy: report it at once.
+                    if let Some(mp) = mount_points(path).into_iter().next() {
+                        return Err(fail(OpenErrorKind::Mounted(mp)));
+                    }
+                    attempt += 1;
+                    log::debug!(
+                        "{}: busy, retrying open ({attempt}/{}) in {:?}",
+                        path.display(),
+                        opts.busy_retries,
+                        opts.busy_delay
+                    );
+                    std::thread::sleep(opts.busy_delay);
+                }
+                Err(e) => return Err(fail(open_error_kind(e, path))),
+            }
+        };
+
+        // The node may have been replaced between stat and open.
+        let meta = file.metadata().map_err(|e| fail(OpenErrorKind::Io(e)))?;
+        if !is_device(&meta) {
+            return Err(fail(OpenErrorKind::NotScsi));
+        }
+
+        let mut version: c_int = 0;
+        match sg_ioctl(file.as_fd(), SgIoctl::GetVersion(&mut version)) {
+            Ok(()) => {}
+            Err(Errno::ENOTTY | Errno::EINVAL | Errno::ENOSYS) => {
+                return Err(fail(OpenErrorKind::NotScsi));
+            }
+            Err(e) => {
+                return Err(fail(OpenErrorKind::Io(io::Error::from_raw_os_error(
+                    e as i32,
+                ))));
+            }
+        }
+        log::debug!(
+            "{}: opened (sg driver interface version {version}, exclusive: {})",
+            path.display(),
+            opts.exclusive
+        );
+        Ok(SgIo {
+            file,
+            path: path.to_path_buf(),
+            version,
+        })
+    }
+
+    /// The path this device was opened with.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The sg interface version the kernel reported (e.g. 30536 = 3.5.36).
+    pub fn sg_version(&self) -> i32 {
+        self.version
+    }
+}
+
+impl Transport for SgIo {
+    fn execute(
+        &mut self,
+        cdb: &[u8],
+        mut data: DataPhase<'_>,
+        timeout: Duration,
+    ) -> std::result::Result<Completion, TransportError> {
+        let data_len = data.len();
+        // Never ask for "no timeout" (UINT_MAX): clamp just below it.
+        let timeout_ms = u32::try_from(timeout.as_millis())
+            .unwrap_or(u32::MAX - 1)
+            .min(u32::MAX - 1);
+        let mut sense = [0u8; SENSE_MAX];
+        let outcome = {
+            let mut req = SgIoRequest::new(cdb, &mut data, &mut sense, timeout_ms)?;
+            sg_ioctl(self.file.as_fd(), SgIoctl::Io(&mut req))
+                .map_err(|e| map_ioctl_errno(e, data_len))?;
+            req.outcome()
+        };
+        log::trace!(
+            "SG_IO {}: status {:02x} host {:#x} driver {:#x} sense {} resid {} in {} ms",
+            self.path.display(),
+            outcome.status,
+            outcome.host_status,
+            outcome.driver_status,
+            outcome.sb_len_wr,
+            outcome.resid,
+            outcome.duration_ms
+        );
+        map_host_driver(outcome.host_status, outcome.driver_status, timeout)?;
+        let sense_len = (outcome.sb_len_wr as usize).min(SENSE_MAX);
+        let residual = usize::try_from(outcome.resid).unwrap_or(0).min(data_len);
+        Ok(Completion {
+            status: Status(outcome.status),
+            sense: SenseBuf::new(&sense[..sense_len]),
+            residual,
+        })
+    }
+
+    fn describe(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+fn is_device(meta: &std::fs::Metadata) -> bool {
+    let ft = meta.file_type();
+    ft.is_char_device() || ft.is_block_device()
+}
+
+/// Maps an open/stat error to [`OpenErrorKind`], with the mount-point hint
+/// for EBUSY.
+fn open_error_kind(e: io::Error, path: &Path) -> OpenErrorKind {
+    match e.raw_os_error() {
+        Some(libc::ENOENT | libc::ENXIO | libc::ENODEV | libc::ENOTDIR) => OpenErrorKind::NotFound,
+        Some(libc::EACCES | libc::EPERM | libc::EROFS) => OpenErrorKind::PermissionDenied,
+        Some(libc::EBUSY) => match mount_points(path).into_iter().next() {
+            Some(mp) => OpenErrorKind::Mounted(mp),
+            None => OpenErrorKind::Busy,
+        },
+        _ => OpenErrorKind::Io(e),
+    }
+}
+
+/// Where the medium of device node `dev` is mounted, from
+/// `/proc/self/mountinfo`. For an sg node the block sibling (`/dev/srN`) is
+/// looked up through sysfs. Empty when not mounted or unknown.
+pub fn mount_points(dev: &Path) -> Vec<PathBuf> {
+    let Ok(meta) = std::fs::metadata(dev) else {
+        return Vec::new();
+    };
+    let rdev = meta.rdev();
+    let (major, minor) = (libc::major(rdev), libc::minor(rdev));
+    let mut ids = Vec::new();
+    if meta.file_type().is_block_device() {
+        ids.push((major, minor));
+    } else if meta.file_type().is_char_device() {
+        // /sys/dev/char/MAJ:MIN/device/block/<name>/dev holds "maj:min".
+        let dir = PathBuf::from(format!("/sys/dev/char/{major}:{minor}/device/block"));
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for entry in entries.flatten() {
+                if let Ok(s) = std::fs::read_to_string(entry.path().join("dev"))
+                    && let Some(id) = parse_dev_id(s.trim())
+                {
+                    ids.push(id);
+                }
+            }
+        }
+    }
+    match std::fs::read_to_string("/proc/self/mountinfo") {
+        Ok(text) => mount_points_in(&text, &ids, dev),
+        Err(_) => Vec::new(),
+    }
+}
+
+fn parse_dev_id(s: &str) -> Option<(u32, u32)> {
+    let (a, b) = s.split_once(':')?;
+    Some((a.parse().ok()?, b.parse().ok()?))
+}
+
+/// Mount points in `mountinfo` text (proc(5) format) whose device is one of
+/// `ids` or whose mount source is `dev`.
+fn mount_points_in(mountinfo: &str, ids: &[(u32, u32)], dev: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for line in mountinfo.lines() {
+        let fields: Vec<&str> = line.split(' ').collect();
+        let (Some(id), Some(mount_point)) = (fields.get(2), fields.get(4)) else {
+            continue;
+        };
+        // The mount source follows the " - fstype" separator.
+        let source = fields
+            .iter()
+            .position(|f| *f == "-")
+            .and_then(|i| fields.get(i + 2))
+            .map(|s| unescape_mountinfo(s));
+        let by_id = parse_dev_id(id).is_some_and(|id| ids.contains(&id));
+        let by_source = source.is_some_and(|s| Path::new(&s) == dev);
+        if by_id || by_source {
+            out.push(PathBuf::from(unescape_mountinfo(mount_point)));
+        }
+    }
+    out
+}
+
+/// Undoes the octal escapes (`\040` for space, `\011`, `\012`, `\134`) of
+/// `/proc/self/mountinfo`.
+fn unescape_mountinfo(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\'
+            && let Some(oct) = b.get(i + 1..i + 4)
+            && oct.iter().all(|c| (b'0'..=b'7').contains(c))
+        {
+            let v = oct.iter().fold(0u32, |acc, c| acc * 8 + (c - b'0') as u32);
+            if let Ok(byte) = u8::try_from(v) {
+                out.push(byte);
+                i += 4;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_and_driver_status_per_table_2() {
+        let t = Duration::from_secs(30);
+        assert!(map_host_driver(0, 0, t).is_ok());
+        // DRIVER_SENSE alone is not an error: it only flags sense data.
+        assert!(map_host_driver(0, 0x08, t).is_ok());
+        assert!(matches!(
+            map_host_driver(did::TIME_OUT, 0, t),
+            Err(TransportError::Timeout(d)) if d == t
+        ));
+        assert!(matches!(
+            map_host_driver(0, 0x06, t),
+            Err(TransportError::Timeout(_))
+        ));
+        for lost in [1, 4] {
+            assert!(matches!(
+                map_host_driver(lost, 0, t),
+                Err(TransportError::DriveLost)
+            ));
+        }
+        for transient in [2, 8, 11] {
+            assert!(matches!(
+                map_host_driver(transient, 0, t),
+                Err(TransportError::Transient { host, .. }) if host == transient
+            ));
+        }
+        assert!(matches!(
+            map_host_driver(0, 0x02, t),
+            Err(TransportError::Transient { .. })
+        ));
+    }
+
+    #[test]
+    fn ioctl_errno_per_table_2() {
+        assert!(matches!(
+            map_ioctl_errno(Errno::EPERM, 0),
+            TransportError::PermissionDenied
+        ));
+        for e in [Errno::EBUSY, Errno::ENODEV, Errno::ENXIO] {
+            assert!(matches!(
+                map_ioctl_errno(e, 2048),
+                TransportError::DriveLost
+            ));
+        }
+        assert!(matches!(
+            map_ioctl_errno(Errno::ENOMEM, 1 << 20),
+            TransportError::TooLarge(n) if n == 1 << 20
+        ));
+        assert!(matches!(
+            map_ioctl_errno(Errno::EINVAL, 65536),
+            TransportError::TooLarge(_)
+        ));
+        assert!(matches!(
+            map_ioctl_errno(Errno::EINVAL, 0),
+            TransportError::Io(_)
+        ));
+        assert!(matches!(
+            map_ioctl_errno(Errno::EIO, 0),
+            TransportError::Io(_)
+        ));
+    }
+
+    #[test]
+    fn request_header_fields() {
+        let mut sense = [0u8; SENSE_MAX];
+        let header = |cdb: &[u8], mut data: DataPhase<'_>, sense: &mut [u8; SENSE_MAX]| {
+            let req = SgIoRequest::new(cdb, &mut data, sense, 30_000)?;
+            let h = &req.hdr;
+            Ok::<_, TransportError>((
+                h.interface_id,
+                h.dxfer_direction,
+                h.cmd_len,
+                h.mx_sb_len as usize,
+                h.dxfer_len,
+                h.timeout,
+                h.dxferp.is_null(),
+            ))
+        };
+        let mut buf = [0u8; 36];
+        assert_eq!(
+            header(&[0x12, 0, 0, 0, 36, 0], DataPhase::In(&mut buf), &mut sense).unwrap(),
+            (
+                b'S' as c_int,
+                SG_DXFER_FROM_DEV,
+                6,
+                SENSE_MAX,
+                36,
+                30_000,
+                false
+            )
+        );
+        let out = [0u8; 2048];
+        assert_eq!(
+            header(&[0x2A; 10], DataPhase::Out(&out), &mut sense).unwrap(),
+            (
+                b'S' as c_int,
+                SG_DXFER_TO_DEV,
+                10,
+                SENSE_MAX,
+                2048,
+                30_000,
+                false
+            )
+        );
+        assert_eq!(
+            header(&[0; 6], DataPhase::None, &mut sense).unwrap(),
+            (b'S' as c_int, SG_DXFER_NONE, 6, SENSE_MAX, 0, 30_000, true)
+        );
+        // An empty data-in buffer is no data phase at all.
+        assert_eq!(
+            header(&[0; 6], DataPhase::In(&mut []), &mut sense)
+                .unwrap()
+                .1,
+            SG_DXFER_NONE
+        );
+        assert!(matches!(
+            header(&[0; 17], DataPhase::None, &mut sense),
+            Err(TransportError::Invalid(_))
+        ));
+        assert!(matches!(
+            header(&[], DataPhase::None, &mut sense),
+            Err(TransportError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn mountinfo_matching() {
+        let text = "\
+36 27 11:0 / /media/user/MY\\040DISC ro,nosuid - iso9660 /dev/sr0 ro\n\
+37 27 8:1 / /boot rw - ext4 /dev/sda1 rw\n\
+38 27 0:45 / /mnt/x rw shared:1 - fuse /dev/sr1 rw\n\
+garbage\n";
+        assert_eq!(
+            mount_points_in(text, &[(11, 0)], Path::new("/dev/sg3")),
+            vec![PathBuf::from("/media/user/MY DISC")]
+        );
+        // By source path when the device numbers are unknown.
+        assert_eq!(
+            mount_points_in(text, &[], Path::new("/dev/sr1")),
+            vec![PathBuf::from("/mnt/x")]
+        );
+        assert!(mount_points_in(text, &[(11, 2)], Path::new("/dev/sr2")).is_empty());
+        assert_eq!(unescape_mountinfo("a\\011b\\134c\\9"), "a\tb\\c\\9");
+    }
+}
