@@ -568,7 +568,7 @@ impl Disc {
             TrackKind::Incremental if wp.fixed_packet => 16,
             _ => 1,
         };
-        if blocks % packet != 0 {
+        if !blocks.is_multiple_of(packet) {
             return Err(fail::INVALID_PACKET_SIZE.at(lba));
         }
 
@@ -639,24 +639,23 @@ impl Disc {
         if self.seq.finalized {
             return Work::None;
         }
-        if let Some(i) = self.seq.open_tail() {
-            if self.seq.tracks[i].kind == TrackKind::Tao {
-                self.close_track_at(i);
-                return Work::CloseTrack;
-            }
+        if let Some(i) = self.seq.open_tail()
+            && self.seq.tracks[i].kind == TrackKind::Tao
+        {
+            self.close_track_at(i);
+            return Work::CloseTrack;
         }
         if let Some(i) = self
             .seq
             .tracks
             .iter()
             .position(|t| t.kind == TrackKind::Dao && !t.closed)
+            && self.seq.tracks[i].nwa().is_none()
         {
-            if self.seq.tracks[i].nwa().is_none() {
-                self.seq.tracks[i].closed = true;
-                self.seq.closed_sessions += 1;
-                self.seq.finalized = true;
-                return Work::Finalize;
-            }
+            self.seq.tracks[i].closed = true;
+            self.seq.closed_sessions += 1;
+            self.seq.finalized = true;
+            return Work::Finalize;
         }
         Work::None
     }
@@ -929,10 +928,10 @@ impl Disc {
         if self.media == Media::DvdRw {
             // Restricted overwrite: whole 32 KiB ECC blocks only
             // (cookbook "Overwriting in general").
-            if lba32 % 16 != 0 {
+            if !lba32.is_multiple_of(16) {
                 return Err(fail::INVALID_WRITE_ADDRESS.at(lba));
             }
-            if blocks % 16 != 0 {
+            if !blocks.is_multiple_of(16) {
                 return Err(fail::INVALID_CDB);
             }
             if self.ow.intermediate && lba32 <= self.ow.formatted && end > self.ow.formatted as u64
@@ -1191,7 +1190,7 @@ impl Disc {
                     (0x30, _)
                         if (media::BD_MAX_SPARE_FORMAT..=media::BD_MIN_SPARE_FORMAT)
                             .contains(&blocks)
-                            && blocks % 32 == 0 =>
+                            && blocks.is_multiple_of(32) =>
                     {
                         (blocks, media::BD_CAPACITY - blocks)
                     }
@@ -1220,7 +1219,7 @@ impl Disc {
                     0x00 => blocks == media::BD_DEFAULT_FORMAT,
                     0x32 => {
                         (media::BD_MAX_SPARE_FORMAT..=media::BD_MIN_SPARE_FORMAT).contains(&blocks)
-                            && blocks % 32 == 0
+                            && blocks.is_multiple_of(32)
                     }
                     _ => false,
                 };
@@ -1260,7 +1259,7 @@ pub(crate) struct SaoPlan {
 impl SaoPlan {
     /// Decodes and checks a data-only cue sheet. Errors are 5/26/00.
     pub(crate) fn parse(cue: &[u8], capacity: u32) -> Result<SaoPlan, Fail> {
-        if cue.is_empty() || cue.len() % 8 != 0 {
+        if cue.is_empty() || !cue.len().is_multiple_of(8) {
             return Err(fail::INVALID_PARAM);
         }
         let msf_lba =

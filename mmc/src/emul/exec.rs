@@ -168,17 +168,13 @@ impl Emulator {
             self.drive.op = None;
         }
         let ua_exempt = matches!(op, 0x12 | 0x03 | 0x46 | 0x4A);
-        if !ua_exempt {
-            if let Some(ua) = self.drive.ua.take() {
-                return Ok(Err(ua));
-            }
+        if !ua_exempt && let Some(ua) = self.drive.ua.take() {
+            return Ok(Err(ua));
         }
         let answers_while_busy =
             matches!(op, 0x12 | 0x03 | 0x46 | 0x4A | 0x5A | 0x1A | 0xBD | 0x5C);
-        if !answers_while_busy {
-            if let Some(f) = self.busy_fail() {
-                return Ok(Err(f));
-            }
+        if !answers_while_busy && let Some(f) = self.busy_fail() {
+            return Ok(Err(f));
         }
         let needs_medium = matches!(
             op,
@@ -539,24 +535,22 @@ impl Emulator {
         }
         if self.disc.loaded {
             match self.media {
-                Media::CdR | Media::CdRw => {
+                Media::CdR | Media::CdRw
                     // TAO and SAO with 2048-byte Mode 1 / Mode 2 Form 1 data.
-                    if !matches!(wp.write_type, 1 | 2)
+                    if (!matches!(wp.write_type, 1 | 2)
                         || (wp.write_type == 1 && !matches!(wp.data_block_type, 8 | 10))
-                        || !matches!(wp.session_format, 0x00 | 0x10 | 0x20)
-                    {
+                        || !matches!(wp.session_format, 0x00 | 0x10 | 0x20))
+                    => {
                         return Err(fail::INVALID_PARAM);
                     }
-                }
-                Media::DvdR | Media::DvdRw if self.disc.mode() == Mode::Sequential => {
+                Media::DvdR | Media::DvdRw if self.disc.mode() == Mode::Sequential
                     // Incremental (00h) with 16-block packets, or DAO (02h).
-                    if !matches!(wp.write_type, 0 | 2)
+                    && (!matches!(wp.write_type, 0 | 2)
                         || wp.data_block_type != 8
-                        || (wp.write_type == 0 && wp.fixed_packet && wp.packet_size != 16)
-                    {
+                        || (wp.write_type == 0 && wp.fixed_packet && wp.packet_size != 16))
+                    => {
                         return Err(fail::INVALID_PARAM);
                     }
-                }
                 // DVD+R, BD, overwritable and ROM media ignore page 05h
                 // (MMC-6 §7.5.3).
                 _ => {}
@@ -699,12 +693,12 @@ impl Emulator {
         if n == 0 {
             return Ok(Ok(0));
         }
-        if let Some(limit) = self.opts.power_cut_after_blocks {
-            if self.blocks_written + n as u64 >= limit {
-                self.blocks_written += n as u64;
-                self.power_cut();
-                return Err(TransportError::DriveLost);
-            }
+        if let Some(limit) = self.opts.power_cut_after_blocks
+            && self.blocks_written + n as u64 >= limit
+        {
+            self.blocks_written += n as u64;
+            self.power_cut();
+            return Err(TransportError::DriveLost);
         }
         let target = match self.disc.mode() {
             Mode::Rom => Err(fail::CANNOT_WRITE.at(lba)),
@@ -781,13 +775,7 @@ impl Emulator {
         let r = match format {
             0 => reply::toc_formatted(&self.disc, cdb[6], msf),
             1 => reply::toc_session_info(&self.disc, msf),
-            2 if self.disc.family() == Family::Cd => {
-                if self.disc.mode() == Mode::Rom {
-                    None
-                } else {
-                    reply::toc_raw(&self.disc, cdb[6])
-                }
-            }
+            2 if self.disc.family() == Family::Cd => reply::toc_raw(&self.disc, cdb[6]),
             _ => None,
         };
         match r {

@@ -432,6 +432,11 @@ impl Emulator {
 
     /// Saves the durable state when it changed since the last save.
     fn persist(&mut self) -> io::Result<()> {
+        // A ROM image gets a state file only once its tray state differs
+        // from the default.
+        if self.media.is_rom() && self.saved.is_empty() && self.disc.loaded {
+            return Ok(());
+        }
         self.bg_update();
         let text = persist::to_text(&self.disc);
         if text != self.saved {

@@ -1,7 +1,7 @@
 //! Reply data of the emulated recorder, built from the medium state. Every
 //! builder cites the table it lays out.
 
-use super::disc::{BdRFormat, Disc, Mode, Track, TrackKind, WriteParams};
+use super::disc::{BdRFormat, Disc, Mode, Seq, Track, TrackKind, WriteParams};
 use super::media::{self, Media};
 use crate::profile::{Family, Profile};
 
@@ -732,7 +732,27 @@ pub(crate) fn toc_session_info(d: &Disc, msf_mode: bool) -> Option<Vec<u8>> {
 /// A2h, the tracks, and B0h (ADR 5: next possible program area and last
 /// possible lead-out; FF FF FF in the last session of a closed disc).
 pub(crate) fn toc_raw(d: &Disc, first_session: u8) -> Option<Vec<u8>> {
-    let s = &d.seq;
+    let rom;
+    let s = if d.mode() == Mode::Rom {
+        // A pressed CD: one finalized session with one data track.
+        let mut q = Seq::blank(d.rom_blocks);
+        q.tracks.push(Track {
+            session: 1,
+            start: 0,
+            recorded: d.rom_blocks,
+            reserved: None,
+            closed: true,
+            kind: TrackKind::Sao,
+            control: 4,
+            data_mode: 1,
+        });
+        q.closed_sessions = 1;
+        q.finalized = true;
+        rom = q;
+        &rom
+    } else {
+        &d.seq
+    };
     if s.closed_sessions == 0 {
         return None;
     }

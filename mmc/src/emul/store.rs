@@ -56,7 +56,7 @@ impl Store {
     /// Accepts `data` (whole blocks) for `lba` into the cache, writing the
     /// previous run out first when `data` does not extend it.
     pub(crate) fn write(&mut self, lba: u32, data: &[u8]) -> io::Result<()> {
-        debug_assert!(data.len() % BLOCK == 0);
+        debug_assert!(data.len().is_multiple_of(BLOCK));
         let appends = !self.buf.is_empty() && lba as u64 == self.run_lba as u64 + self.run_blocks();
         if !(appends && self.buf.len() + data.len() <= self.cap) {
             self.flush()?;
