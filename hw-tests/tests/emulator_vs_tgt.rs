@@ -107,7 +107,6 @@ fn tgt_fixture_shows_the_known_gaps() {
 
 /// Replays the fixture's CDBs against `mmc::emul::Emulator` holding a blank
 /// DVD+R, prints both answers side by side, and asserts what MMC-6 requires.
-#[cfg(feature = "emulator-replay")]
 mod replay {
     use std::collections::BTreeMap;
     use std::time::Duration;
