@@ -5,6 +5,11 @@
 //! `decode(encode(x)) == x` can be tested next to the code:
 //!
 //! * [`num`] — ECMA-119 §7 numerical field encodings (both-endian etc.).
+//! * [`ecma119`] — volume descriptors, directory records, path tables,
+//!   dates, identifier characters and the §9.3 record order.
+//! * [`susp`] — SUSP 1.12 entry framing and `SP`, `CE`, `ER`, `ES`, `ST`.
+//! * [`rrip`] — RRIP 1.12 `PX`, `PN`, `SL`, `NM`, `CL`/`PL`/`RE`, `TF`.
+//! * [`joliet`] — UCS-2 names and text fields of the Joliet SVD.
 //! * [`md5tag`] — libisofs checksum tags (types 1–4) and the checksum array.
 //! * [`aaip`] — AAIP 2.0 `AL` entries and the `isofs.ca` / `isofs.cx`
 //!   attribute values.
@@ -13,8 +18,12 @@
 //! return [`DecodeError`].
 
 pub mod aaip;
+pub mod ecma119;
+pub mod joliet;
 pub mod md5tag;
 pub mod num;
+pub mod rrip;
+pub mod susp;
 
 /// A structure could not be decoded from the given bytes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
