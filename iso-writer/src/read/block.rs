@@ -25,7 +25,7 @@ pub trait BlockRead {
 }
 
 fn check_buf(buf: &[u8]) -> io::Result<()> {
-    if buf.len() % BLOCK != 0 {
+    if !buf.len().is_multiple_of(BLOCK) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             format!("buffer of {} bytes is not a multiple of {BLOCK}", buf.len()),

@@ -189,12 +189,7 @@ impl BootImageSize {
 }
 
 fn entry_fields(e: &[u8]) -> (u16, u8, u16, u32) {
-    (
-        le16(e, 2).unwrap_or(0),
-        e[4],
-        le16(e, 6).unwrap_or(0),
-        le32(e, 8).unwrap_or(0),
-    )
+    (le16(e, 2), e[4], le16(e, 6), le32(e, 8))
 }
 
 /// Parses a catalog from its bytes (`lba` only for errors).
@@ -246,16 +241,13 @@ pub(crate) fn parse_catalog(cat: &[u8], lba: u32) -> Result<BootCatalog> {
     // §2.3 section headers, each followed by its section entries (§2.4) and
     // their extensions (§2.5); the last header is 91h.
     let mut pos = 2 * ENTRY;
-    loop {
-        let Some(h) = cat.get(pos..pos + ENTRY) else {
-            break;
-        };
+    while let Some(h) = cat.get(pos..pos + ENTRY) {
         if h[0] != id::SECTION_MORE && h[0] != id::SECTION_FINAL {
             break;
         }
         let last = h[0] == id::SECTION_FINAL;
         let sec_platform = Platform::from(h[1]);
-        let n = usize::from(le16(h, 2).unwrap_or(0));
+        let n = usize::from(le16(h, 2));
         pos += ENTRY;
         for _ in 0..n {
             let e = cat.get(pos..pos + ENTRY).ok_or_else(|| {
@@ -315,7 +307,7 @@ fn mbr_end(first: &[u8]) -> Option<u64> {
     let mut end = 0u64;
     for i in 0..4 {
         let p = &first[446 + 16 * i..446 + 16 * (i + 1)];
-        let (start, count) = (le32(p, 8)?, le32(p, 12)?);
+        let (start, count) = (le32(p, 8), le32(p, 12));
         if p[4] != 0 && count > 0 {
             end = end.max(u64::from(start) + u64::from(count));
         }

@@ -249,22 +249,24 @@ mod imp {
         }
         // Hard links: same serial number, same data.
         let key = (e.metadata.ino, e.lba().unwrap_or(0), e.size);
-        if ctx.opts.hard_links && e.metadata.ino != 0 && e.metadata.nlink > 1 {
-            if let Some(first) = ctx.links.get(&key).cloned() {
-                let (parent, fname) = first.split_at(first.len() - 1);
-                let src_dir = ctx.open_rel(parent)?;
-                remove_existing(ctx, dir, name);
-                linkat(
-                    src_dir.as_fd(),
-                    fname[0].as_slice(),
-                    dir.as_fd(),
-                    name,
-                    AtFlags::empty(),
-                )
-                .map_err(|er| ctx.classify(rel, er))?;
-                ctx.report.hard_links += 1;
-                return Ok(());
-            }
+        if ctx.opts.hard_links
+            && e.metadata.ino != 0
+            && e.metadata.nlink > 1
+            && let Some(first) = ctx.links.get(&key).cloned()
+        {
+            let (parent, fname) = first.split_at(first.len() - 1);
+            let src_dir = ctx.open_rel(parent)?;
+            remove_existing(ctx, dir, name);
+            linkat(
+                src_dir.as_fd(),
+                fname[0].as_slice(),
+                dir.as_fd(),
+                name,
+                AtFlags::empty(),
+            )
+            .map_err(|er| ctx.classify(rel, er))?;
+            ctx.report.hard_links += 1;
+            return Ok(());
         }
         remove_existing(ctx, dir, name);
         let fd = openat(

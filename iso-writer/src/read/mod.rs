@@ -51,6 +51,9 @@ pub use walk::WalkEvent;
 
 use crate::BLOCK;
 use crate::model::{Extent, Kind, Metadata, Name, Timestamp, mode};
+use crate::spec::aaip::{ATTR_CA, ATTR_CX, decode_cx};
+use crate::spec::ecma119::{ID_PARENT, ID_SELF};
+use crate::spec::rrip::tf_slot;
 use block::read_block;
 use record::{DirRecord, flag};
 
@@ -213,11 +216,6 @@ pub struct Image<R: BlockRead> {
     checksums: Option<ChecksumInfo>,
 }
 
-/// Identifier of the `.` record (ECMA-119 §6.8.2.2).
-const SELF_ID: &[u8] = &[0];
-/// Identifier of the `..` record.
-const PARENT_ID: &[u8] = &[1];
-
 impl<R: BlockRead> Image<R> {
     /// Opens the session whose system area starts at `session_start`
     /// (volume descriptors at `session_start + 16`).
@@ -277,7 +275,7 @@ impl<R: BlockRead> Image<R> {
             _ => img.primary.clone(),
         };
 
-        if let Some(ca) = root_susp.attr(b"isofs.ca") {
+        if let Some(ca) = root_susp.attr(ATTR_CA) {
             img.checksums = Some(checksum::load(
                 &mut img.src,
                 ca,
@@ -473,14 +471,14 @@ impl OwnedRecord {
         OwnedRecord {
             lba,
             offset: offset as u16,
-            xar_len: r.xar_len,
+            xar_len: r.ext_attr_len,
             extent: r.extent,
             data_len: r.data_len,
-            recorded: r.recorded,
+            recorded: r.date.to_timestamp(),
             flags: r.flags,
-            unit_size: r.unit_size,
-            gap: r.gap,
-            ident: r.ident.to_vec(),
+            unit_size: r.file_unit_size,
+            gap: r.interleave_gap,
+            ident: r.name.to_vec(),
         }
     }
 
@@ -499,8 +497,9 @@ fn root_self_record<R: BlockRead + ?Sized>(
     lba: u32,
 ) -> Result<(OwnedRecord, Vec<u8>)> {
     let b = read_block(src, lba)?;
-    let rec = DirRecord::parse(&b[..], lba)?;
-    if !rec.is_self() || !rec.is_dir() {
+    let rec = record::parse(&b[..], lba)?
+        .ok_or_else(|| Error::corrupt(lba, "directory", "no `.` record at the start"))?;
+    if rec.name != ID_SELF || !rec.is_dir() {
         return Err(Error::corrupt(
             lba,
             "directory",
@@ -554,13 +553,10 @@ fn synth_metadata(kind: Kind, t: Option<Timestamp>) -> Metadata {
     }
 }
 
-/// libisofs checksum format: `isofs.cx` is the index as 1–4 big-endian bytes.
+/// libisofs checksum format: `isofs.cx` is the index as 1–4 big-endian
+/// bytes; 0 is no index.
 fn parse_cx(v: &[u8]) -> Option<u32> {
-    if v.is_empty() || v.len() > 4 {
-        return None;
-    }
-    let i = v.iter().fold(0u32, |a, &b| (a << 8) | u32::from(b));
-    (i >= 1).then_some(i)
+    decode_cx(v).ok().filter(|&i| i >= 1)
 }
 
 /// Builds an entry from a record and its SUSP data (without relocation).
@@ -589,13 +585,14 @@ fn build_entry(rec: &OwnedRecord, s: &susp::Susp, tree: Tree, is_self: bool) -> 
             metadata.nlink = px.nlink;
             metadata.uid = px.uid;
             metadata.gid = px.gid;
-            metadata.ino = px.ino.map_or(0, u64::from);
+            metadata.ino = px.serial.map_or(0, u64::from);
         }
-        if let Some(t) = s.tf.modified {
+        let tf = s.tf.map(|t| t.times).unwrap_or_default();
+        if let Some(t) = tf[tf_slot::MODIFY] {
             metadata.mtime = t;
         }
-        metadata.atime = s.tf.accessed.unwrap_or(metadata.mtime);
-        metadata.ctime = s.tf.attributes.unwrap_or(metadata.mtime);
+        metadata.atime = tf[tf_slot::ACCESS].unwrap_or(metadata.mtime);
+        metadata.ctime = tf[tf_slot::ATTRIBUTES].unwrap_or(metadata.mtime);
         if matches!(kind, Kind::CharDevice | Kind::BlockDevice)
             && let Some((hi, lo)) = s.pn
         {
@@ -629,7 +626,7 @@ fn build_entry(rec: &OwnedRecord, s: &susp::Susp, tree: Tree, is_self: bool) -> 
             None
         },
         md5_index: if rr {
-            s.attr(b"isofs.cx").and_then(parse_cx)
+            s.attr(ATTR_CX).and_then(parse_cx)
         } else {
             None
         },
@@ -654,7 +651,7 @@ fn build_entry(rec: &OwnedRecord, s: &susp::Susp, tree: Tree, is_self: bool) -> 
 /// Joliet file identifiers are UCS-2 big-endian; the version `;1` is
 /// removed like libisofs does.
 fn joliet_name(ident: &[u8], is_dir: bool) -> Vec<u8> {
-    let mut s = bytes::ucs2be(ident);
+    let mut s = crate::spec::joliet::decode(ident);
     if !is_dir && let Some(p) = s.rfind(';') {
         s.truncate(p);
     }
@@ -742,15 +739,20 @@ impl<'a, R: BlockRead> DirIter<'a, R> {
                 self.loaded = false;
                 continue;
             }
-            let rec = DirRecord::parse(&self.buf[self.offset..], lba)?;
+            let Some(rec) = record::parse(&self.buf[self.offset..], lba)? else {
+                self.block += 1;
+                self.loaded = false;
+                continue;
+            };
             let owned = OwnedRecord::from(&rec, lba, self.offset);
             let su = rec.system_use;
+            let len = usize::from(self.buf[self.offset]);
             let skip = match (self.tree, &self.img.rock_ridge) {
                 (Tree::Primary, Some(rr)) => usize::from(rr.skip),
                 _ => 0,
             };
             let su = su.get(skip..).unwrap_or(&[]).to_vec();
-            self.offset += rec.len;
+            self.offset += len;
             return Ok(Some((owned, su)));
         }
     }
@@ -767,7 +769,7 @@ impl<'a, R: BlockRead> DirIter<'a, R> {
                 }
                 return Ok(None);
             };
-            if rec.ident == SELF_ID || rec.ident == PARENT_ID {
+            if rec.ident == ID_SELF || rec.ident == ID_PARENT {
                 continue;
             }
             let s = if self.tree == Tree::Primary && self.img.rock_ridge.is_some() {

@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 
 use super::block::read_at;
-use super::bytes::{be16, be32, le16, le32};
 use super::{BlockRead, Error, Image, Result, Tree, WalkEvent};
 use crate::BLOCK;
+use crate::spec::ecma119::{Endian, PathTableRecord as SpecRecord};
 
 /// A path table record (ECMA-119 §9.4).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,49 +23,34 @@ pub struct PathTableRecord {
     pub name: Vec<u8>,
 }
 
-/// Parses a path table; `big_endian` selects the M table (§9.4.3–§9.4.5
-/// recorded as 7.2.2/7.3.2 numbers) over the L table.
+/// Parses a whole path table (ECMA-119 §9.4; records decoded by
+/// [`crate::spec::ecma119::PathTableRecord`]).
 pub(crate) fn parse_path_table(
     b: &[u8],
     lba: u32,
     big_endian: bool,
 ) -> Result<Vec<PathTableRecord>> {
+    let endian = if big_endian {
+        Endian::Big
+    } else {
+        Endian::Little
+    };
     let mut out = Vec::new();
     let mut pos = 0usize;
     while pos < b.len() {
-        let len_di = usize::from(b[pos]);
-        if len_di == 0 {
-            return Err(Error::corrupt(
-                lba,
-                "path table",
-                format!("record at byte {pos} has identifier length 0"),
-            ));
-        }
-        let end = pos + 8 + len_di;
-        let r = b.get(pos..end).ok_or_else(|| {
-            Error::corrupt(
-                lba,
-                "path table",
-                format!("record at byte {pos} exceeds the table size"),
-            )
-        })?;
-        let (extent, parent) = if big_endian {
-            (be32(r, 2), be16(r, 6))
-        } else {
-            (le32(r, 2), le16(r, 6))
-        };
+        let (r, len) = SpecRecord::parse(&b[pos..], endian)
+            .map_err(|e| Error::corrupt(lba, "path table", format!("record at byte {pos}: {e}")))?;
         if out.len() >= usize::from(u16::MAX) {
             return Err(Error::limit(lba, "path table records", u16::MAX.into()));
         }
         out.push(PathTableRecord {
             number: out.len() as u16 + 1,
-            parent: parent.unwrap_or(0),
-            extent: extent.unwrap_or(0),
-            xar_len: r[1],
-            name: r[8..].to_vec(),
+            parent: r.parent,
+            extent: r.extent,
+            xar_len: r.ext_attr_len,
+            name: r.name.to_vec(),
         });
-        // §9.4.7: a padding byte follows an odd identifier length.
-        pos = end + len_di % 2;
+        pos += len;
     }
     Ok(out)
 }
@@ -183,7 +168,7 @@ mod tests {
         let mut m = vec![1, 0, 0, 0, 0, 20, 0, 1, 0, 0];
         m.extend_from_slice(&[3, 0, 0, 0, 0, 23, 0, 1, b'S', b'U', b'B', 0]);
         assert_eq!(parse_path_table(&m, 19, true).unwrap(), t);
-        assert!(parse_path_table(&l[..15], 18, false).is_err());
+        assert!(parse_path_table(&l[..13], 18, false).is_err());
         assert!(parse_path_table(&[0, 0, 0], 18, false).is_err());
     }
 }

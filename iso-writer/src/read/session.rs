@@ -3,7 +3,7 @@
 //! newest session, sessions at 32-block boundaries from LBA 32.
 
 use super::block::{BlockRead, read_block};
-use super::checksum::{TagKind, decode_tag};
+use super::checksum::{TagKind, tag_in};
 use super::error::{Error, Result};
 use super::volume::probe_pvd;
 
@@ -91,9 +91,8 @@ pub fn newest_session<R: BlockRead + ?Sized>(src: &mut R) -> Result<u32> {
             break;
         }
         let b = read_block(src, lba)?;
-        if let Some(t) = decode_tag(&b[..])
-            .filter(|t| t.kind == TagKind::RelocatedSuperblock && t.pos == lba && t.self_ok)
-            && let Some(s) = t.next
+        if let Some(t) = tag_in(&b[..], lba, TagKind::RelocatedSuperblock)
+            && let s = t.next
             && s.checked_add(16).is_some()
             && src.block_count().is_none_or(|c| u64::from(s) + 16 < c)
             && probe_pvd(src, s + 16)?.is_some()

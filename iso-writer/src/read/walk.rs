@@ -13,6 +13,10 @@ pub enum WalkEvent {
     Leave,
 }
 
+/// Callback of [`Image::walk_with`].
+pub(crate) type Visitor<'a, R> =
+    dyn FnMut(&mut Image<R>, WalkEvent, &Name, &Entry) -> Result<()> + 'a;
+
 struct Frame {
     dir: Entry,
     path: Vec<u8>,
@@ -55,11 +59,7 @@ impl<R: BlockRead> Image<R> {
     }
 
     /// The walk, with the image handed to the callback so it can read data.
-    pub(crate) fn walk_with(
-        &mut self,
-        from: &Entry,
-        f: &mut dyn FnMut(&mut Image<R>, WalkEvent, &Name, &Entry) -> Result<()>,
-    ) -> Result<()> {
+    pub(crate) fn walk_with(&mut self, from: &Entry, f: &mut Visitor<'_, R>) -> Result<()> {
         let mut guard = Guard::new(&self.opts.limits);
         let root_path = Name(b"/".to_vec());
         f(self, WalkEvent::Visit, &root_path, from)?;
