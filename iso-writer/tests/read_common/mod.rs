@@ -130,6 +130,32 @@ pub fn mkisofs_xorriso(dir: &Path, tree: &Path, name: &str, opts: &[&str]) -> Pa
     img
 }
 
+/// Native xorriso with RRIP 1.12 (PX serial numbers) and hard links
+/// recorded, MD5 on; the image starts at LBA 32 of an emulated medium.
+pub fn native_xorriso(dir: &Path, tree: &Path, name: &str) -> PathBuf {
+    let img = dir.join(name);
+    let dev = format!("stdio:{}", img.display());
+    run(
+        "xorriso",
+        &[
+            "-compliance",
+            "new_rr",
+            "-hardlinks",
+            "on",
+            "-md5",
+            "on",
+            "-outdev",
+            &dev,
+            "-map",
+            tree.to_str().unwrap(),
+            "/",
+            "-commit",
+        ],
+        dir,
+    );
+    img
+}
+
 /// `genisoimage` with the given options.
 pub fn genisoimage(dir: &Path, tree: &Path, name: &str, opts: &[&str]) -> PathBuf {
     let img = dir.join(name);
@@ -199,4 +225,165 @@ pub fn flip_byte(img: &Path, offset: u64) {
     b[0] ^= 0xff;
     f.seek(SeekFrom::Start(offset)).unwrap();
     f.write_all(&b).unwrap();
+}
+
+/// Hand-made images for malformed and malicious cases (ECMA-119 §8.4 PVD,
+/// §9.1 records, SUSP/RRIP entries). Layout: PVD at 16, terminator at 17,
+/// root directory at 18 (one block); everything else where the test puts it.
+pub mod craft {
+    pub const BLOCK: usize = 2048;
+    pub const ROOT: u32 = 18;
+
+    fn both32(v: u32) -> [u8; 8] {
+        let mut b = [0; 8];
+        b[..4].copy_from_slice(&v.to_le_bytes());
+        b[4..].copy_from_slice(&v.to_be_bytes());
+        b
+    }
+
+    /// A directory record (ECMA-119 §9.1).
+    pub fn rec(ident: &[u8], extent: u32, len: u32, flags: u8, su: &[u8]) -> Vec<u8> {
+        let pad = usize::from(ident.len() % 2 == 0);
+        let mut total = 33 + ident.len() + pad + su.len();
+        total += total & 1;
+        assert!(total <= 255, "record too long");
+        let mut r = vec![0u8; total];
+        r[0] = total as u8;
+        r[2..10].copy_from_slice(&both32(extent));
+        r[10..18].copy_from_slice(&both32(len));
+        r[18..25].copy_from_slice(&[124, 1, 2, 3, 4, 5, 0]);
+        r[25] = flags;
+        r[28] = 1;
+        r[31] = 1;
+        r[32] = ident.len() as u8;
+        r[33..33 + ident.len()].copy_from_slice(ident);
+        r[33 + ident.len() + pad..33 + ident.len() + pad + su.len()].copy_from_slice(su);
+        r
+    }
+
+    pub fn entry(sig: &[u8; 2], body: &[u8]) -> Vec<u8> {
+        let mut e = vec![sig[0], sig[1], (4 + body.len()) as u8, 1];
+        e.extend_from_slice(body);
+        e
+    }
+
+    pub fn sp() -> Vec<u8> {
+        entry(b"SP", &[0xbe, 0xef, 0])
+    }
+
+    pub fn px(mode: u32, ino: u32) -> Vec<u8> {
+        let mut b = Vec::new();
+        for v in [mode, 1, 0, 0, ino] {
+            b.extend_from_slice(&both32(v));
+        }
+        entry(b"PX", &b)
+    }
+
+    pub fn nm(name: &[u8]) -> Vec<u8> {
+        let mut b = vec![0u8];
+        b.extend_from_slice(name);
+        entry(b"NM", &b)
+    }
+
+    /// `SL` with the target as one plain component, or ROOT + components
+    /// for an absolute path.
+    pub fn sl(target: &[u8]) -> Vec<u8> {
+        let mut b = vec![0u8];
+        let mut rest = target;
+        if let Some(r) = target.strip_prefix(b"/") {
+            b.extend_from_slice(&[0x08, 0]);
+            rest = r;
+        }
+        for c in rest.split(|&x| x == b'/') {
+            match c {
+                b".." => b.extend_from_slice(&[0x04, 0]),
+                b"." => b.extend_from_slice(&[0x02, 0]),
+                _ => {
+                    b.push(0);
+                    b.push(c.len() as u8);
+                    b.extend_from_slice(c);
+                }
+            }
+        }
+        entry(b"SL", &b)
+    }
+
+    pub fn cl(lba: u32) -> Vec<u8> {
+        entry(b"CL", &both32(lba))
+    }
+
+    pub fn ce(lba: u32, offset: u32, len: u32) -> Vec<u8> {
+        let mut b = Vec::new();
+        b.extend_from_slice(&both32(lba));
+        b.extend_from_slice(&both32(offset));
+        b.extend_from_slice(&both32(len));
+        entry(b"CE", &b)
+    }
+
+    pub fn cat(parts: &[Vec<u8>]) -> Vec<u8> {
+        parts.concat()
+    }
+
+    pub const DIR: u8 = 0x02;
+    pub const MULTI: u8 = 0x80;
+    pub const S_IFDIR: u32 = 0o040755;
+    pub const S_IFREG: u32 = 0o100644;
+    pub const S_IFLNK: u32 = 0o120777;
+
+    pub struct Image {
+        pub data: Vec<u8>,
+    }
+
+    impl Image {
+        /// An image of `blocks` blocks with a PVD (with Rock Ridge `SP` on
+        /// the root `.` when `rr`) and an empty root directory.
+        pub fn new(blocks: u32, rr: bool) -> Image {
+            let mut data = vec![0u8; blocks as usize * BLOCK];
+            let pvd = &mut data[16 * BLOCK..17 * BLOCK];
+            pvd[0] = 1;
+            pvd[1..6].copy_from_slice(b"CD001");
+            pvd[6] = 1;
+            pvd[40..48].copy_from_slice(b"CRAFTED ");
+            pvd[80..88].copy_from_slice(&both32(blocks));
+            pvd[120..124].copy_from_slice(&[1, 0, 0, 1]);
+            pvd[124..128].copy_from_slice(&[1, 0, 0, 1]);
+            pvd[128..132].copy_from_slice(&[0, 8, 8, 0]);
+            let root = rec(&[0], ROOT, BLOCK as u32, DIR, &[]);
+            pvd[156..156 + 34].copy_from_slice(&root[..34]);
+            pvd[156] = 34;
+            pvd[881] = 1;
+            let term = &mut data[17 * BLOCK..18 * BLOCK];
+            term[0] = 255;
+            term[1..6].copy_from_slice(b"CD001");
+            term[6] = 1;
+            let mut img = Image { data };
+            img.dir(ROOT, ROOT, &[], rr);
+            img
+        }
+
+        /// Writes directory `lba` (one block) with `.`/`..` and `records`.
+        pub fn dir(&mut self, lba: u32, parent: u32, records: &[Vec<u8>], root_sp: bool) {
+            let dot_su = if root_sp {
+                cat(&[sp(), px(S_IFDIR, 0)])
+            } else {
+                Vec::new()
+            };
+            let mut all = vec![
+                rec(&[0], lba, BLOCK as u32, DIR, &dot_su),
+                rec(&[1], parent, BLOCK as u32, DIR, &[]),
+            ];
+            all.extend_from_slice(records);
+            let bytes = all.concat();
+            assert!(
+                bytes.len() <= BLOCK,
+                "directory too big for the test builder"
+            );
+            self.put(lba, &bytes);
+        }
+
+        pub fn put(&mut self, lba: u32, bytes: &[u8]) {
+            let at = lba as usize * BLOCK;
+            self.data[at..at + bytes.len()].copy_from_slice(bytes);
+        }
+    }
 }
