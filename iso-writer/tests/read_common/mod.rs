@@ -243,7 +243,7 @@ pub mod craft {
 
     /// A directory record (ECMA-119 §9.1).
     pub fn rec(ident: &[u8], extent: u32, len: u32, flags: u8, su: &[u8]) -> Vec<u8> {
-        let pad = usize::from(ident.len() % 2 == 0);
+        let pad = usize::from(ident.len().is_multiple_of(2));
         let mut total = 33 + ident.len() + pad + su.len();
         total += total & 1;
         assert!(total <= 255, "record too long");
