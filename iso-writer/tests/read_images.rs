@@ -5,64 +5,11 @@ mod read_common;
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 
 use iso_writer::model::{Kind, hex};
 use iso_writer::read::*;
 use read_common::*;
-
-/// What a listing entry looks like, for comparisons with the source tree.
-#[derive(Debug, PartialEq, Eq)]
-struct Item {
-    kind: Kind,
-    size: u64,
-    perm: u32,
-    target: Option<String>,
-    mtime: i64,
-}
-
-/// The source tree as std::fs sees it (symlinks not followed).
-fn disk_tree(root: &Path) -> BTreeMap<String, Item> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![(root.to_path_buf(), String::new())];
-    while let Some((dir, rel)) = stack.pop() {
-        for e in fs::read_dir(&dir).unwrap() {
-            let e = e.unwrap();
-            let m = fs::symlink_metadata(e.path()).unwrap();
-            let name = format!("{rel}/{}", e.file_name().to_string_lossy());
-            let ft = m.file_type();
-            let kind = if ft.is_dir() {
-                Kind::Dir
-            } else if ft.is_symlink() {
-                Kind::Symlink
-            } else if ft.is_file() {
-                Kind::File
-            } else {
-                Kind::Fifo
-            };
-            out.insert(
-                name.clone(),
-                Item {
-                    kind,
-                    size: if kind == Kind::File { m.len() } else { 0 },
-                    perm: m.permissions().mode() & 0o7777,
-                    target: ft.is_symlink().then(|| {
-                        fs::read_link(e.path())
-                            .unwrap()
-                            .to_string_lossy()
-                            .into_owned()
-                    }),
-                    mtime: m.mtime(),
-                },
-            );
-            if ft.is_dir() {
-                stack.push((e.path(), name));
-            }
-        }
-    }
-    out
-}
 
 fn image_tree<R: BlockRead>(img: &mut Image<R>) -> BTreeMap<String, Item> {
     let root = img.root().clone();

@@ -87,7 +87,9 @@ mod imp {
     use super::*;
     use nix::errno::Errno;
     use nix::fcntl::{AtFlags, OFlag, openat};
-    use nix::sys::stat::{Mode, SFlag, UtimensatFlags, makedev, mkdirat, mknodat, utimensat};
+    use nix::sys::stat::{
+        FchmodatFlags, Mode, SFlag, UtimensatFlags, fchmodat, makedev, mkdirat, mknodat, utimensat,
+    };
     use nix::sys::time::TimeSpec;
     use nix::unistd::{Gid, Uid, UnlinkatFlags, fchownat, linkat, mkfifoat, symlinkat, unlinkat};
     use std::fs::File;
@@ -196,13 +198,22 @@ mod imp {
         }
         if ctx.opts.permissions && e.kind != Kind::Symlink {
             let p = std::fs::Permissions::from_mode(perm(ctx.opts, m.mode));
-            let r = match file {
-                Some(f) => f.set_permissions(p),
-                None => {
+            let r = match (file, e.kind) {
+                (Some(f), _) => f.set_permissions(p),
+                (None, Kind::Dir) => {
                     let fd = openat(dir.as_fd(), name, DIR_FLAGS, Mode::empty())
                         .map_err(|er| ctx.io(rel, er))?;
                     File::from(fd).set_permissions(p)
                 }
+                // FIFOs and devices cannot be opened without side effects;
+                // the entry was just created by us and is no symlink.
+                (None, _) => fchmodat(
+                    dir.as_fd(),
+                    name,
+                    Mode::from_bits_truncate(perm(ctx.opts, m.mode)),
+                    FchmodatFlags::FollowSymlink,
+                )
+                .map_err(std::io::Error::from),
             };
             r.map_err(|er| {
                 Fail::Fatal(Error::Extract {

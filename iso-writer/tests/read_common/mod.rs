@@ -4,8 +4,11 @@
 
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::fs;
-use std::os::unix::fs::symlink;
+use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
+
+use iso_writer::model::Kind;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -65,7 +68,6 @@ pub fn tree1(dir: &Path) -> PathBuf {
 /// A richer tree: symlinks, a hard link, an empty file, a long name, a
 /// FIFO, a deep directory chain, mode bits.
 pub fn rich_tree(dir: &Path) -> PathBuf {
-    use std::os::unix::fs::PermissionsExt;
     let t = dir.join("rich");
     fs::create_dir_all(t.join("sub/deep")).unwrap();
     fs::write(t.join("a.txt"), b"hello world\n").unwrap();
@@ -225,6 +227,58 @@ pub fn flip_byte(img: &Path, offset: u64) {
     b[0] ^= 0xff;
     f.seek(SeekFrom::Start(offset)).unwrap();
     f.write_all(&b).unwrap();
+}
+
+/// What a listing entry looks like, for comparisons with the source tree.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Item {
+    pub kind: Kind,
+    pub size: u64,
+    pub perm: u32,
+    pub target: Option<String>,
+    pub mtime: i64,
+}
+
+/// The source tree as std::fs sees it (symlinks not followed).
+pub fn disk_tree(root: &Path) -> BTreeMap<String, Item> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![(root.to_path_buf(), String::new())];
+    while let Some((dir, rel)) = stack.pop() {
+        for e in fs::read_dir(&dir).unwrap() {
+            let e = e.unwrap();
+            let m = fs::symlink_metadata(e.path()).unwrap();
+            let name = format!("{rel}/{}", e.file_name().to_string_lossy());
+            let ft = m.file_type();
+            let kind = if ft.is_dir() {
+                Kind::Dir
+            } else if ft.is_symlink() {
+                Kind::Symlink
+            } else if ft.is_file() {
+                Kind::File
+            } else {
+                Kind::Fifo
+            };
+            out.insert(
+                name.clone(),
+                Item {
+                    kind,
+                    size: if kind == Kind::File { m.len() } else { 0 },
+                    perm: m.permissions().mode() & 0o7777,
+                    target: ft.is_symlink().then(|| {
+                        fs::read_link(e.path())
+                            .unwrap()
+                            .to_string_lossy()
+                            .into_owned()
+                    }),
+                    mtime: m.mtime(),
+                },
+            );
+            if ft.is_dir() {
+                stack.push((e.path(), name));
+            }
+        }
+    }
+    out
 }
 
 /// Hand-made images for malformed and malicious cases (ECMA-119 §8.4 PVD,
