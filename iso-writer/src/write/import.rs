@@ -8,7 +8,6 @@ use crate::read::{BlockRead, Entry, Image};
 
 /// How to import.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
-#[non_exhaustive]
 pub struct ImportOptions {
     /// Files whose MD5 the old session does not record (no or a damaged
     /// checksum array) get it computed by reading their data now, so that
