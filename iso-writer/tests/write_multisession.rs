@@ -209,7 +209,6 @@ fn import_without_old_checksums() {
         let mut tree = Tree::new();
         let opts = ImportOptions {
             compute_missing_md5: compute,
-            ..ImportOptions::default()
         };
         let rep = import_session(&mut img, &mut tree, &opts).unwrap();
         assert_eq!(rep.with_md5, 0);
