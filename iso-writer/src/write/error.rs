@@ -69,9 +69,6 @@ pub enum Error {
         "{path:?} has {size} bytes, more than ISO 9660 level {level} allows in one extent; use level 3"
     )]
     FileTooLarge { path: String, size: u64, level: u8 },
-    /// ECMA-119 path tables number directories with 16 bits (§9.4.5).
-    #[error("{0} directories exceed the 65535 a path table can number")]
-    TooManyDirectories(usize),
     /// The image would need more than 2³² − 1 blocks.
     #[error("the image would exceed 2^32 blocks of 2048 bytes")]
     ImageTooLarge,

@@ -1,35 +1,5 @@
-//! Identifiers derived from Rock Ridge names: ECMA-119 file and directory
-//! identifiers (d-characters) and Joliet names (UCS-2).
-//!
-//! # ECMA-119 identifiers
-//!
-//! * Each character becomes itself upper-cased if it is an ASCII letter or
-//!   digit, else `_` (one `_` per character of a UTF-8 name).
-//! * Files: the part after the last `.` (not at position 0) is the
-//!   extension; the identifier is `NAME.EXT;1` (`NAME.;1` without one).
-//!   Directories have no extension (their dots become `_`).
-//! * Lengths (§7.5.1, §7.6.3, §10): level 1: name ≤ 8, extension ≤ 3,
-//!   directory ≤ 8; levels 2 and 3: name + extension ≤ 30 (an extension
-//!   longer than 10 characters is cut to 10 when the total is too long),
-//!   directory ≤ 31.
-//! * Collisions (two names mapping to the same `NAME.EXT`, directories
-//!   compared as `NAME.` with an empty extension): the entries of a
-//!   directory are taken in byte order of their Rock Ridge names; the first
-//!   keeps its identifier, each later one gets the end of its name part
-//!   replaced by the smallest decimal number 1, 2, … that makes it unique.
-//!
-//! # Joliet names
-//!
-//! * The Rock Ridge name decoded as UTF-8 (invalid bytes, characters
-//!   outside the BMP and `* / : ; ? \` and control characters become `_`).
-//! * More than 64 UCS-2 characters: the extension (after the last `.`, if
-//!   it has at most 16 characters) is kept and the part before it is
-//!   truncated so that the whole is 64 characters.
-//! * Collisions (after truncation or replacement): in Rock Ridge name
-//!   order, later entries get the smallest decimal number 1, 2, …
-//!   appended to the part before the extension (truncated further when
-//!   needed to stay within 64).
-//! * Files get the version suffix `;1`.
+//! Identifiers derived from Rock Ridge names (rules in the documentation
+//! of [`super`]).
 
 use std::collections::HashSet;
 

@@ -1,21 +1,5 @@
 //! Planning: names, order, relocation, Rock Ridge entries and every LBA,
-//! with no I/O.
-//!
-//! # Order and numbering
-//!
-//! * Directory records follow ECMA-119 §9.3; directories are numbered and
-//!   laid out breadth-first with sorted children, which is the path table
-//!   order of §9.4 (by level, then parent number, then identifier).
-//! * File data follows the same walk: the first record of a file (in that
-//!   order) places its data; hard links and multi-extent sections share it.
-//! * Rock Ridge `PX` serial numbers: the root is 1, then every directory,
-//!   file content, symlink and special file in the same walk order; hard
-//!   links share their content's number. `PX` link counts: the number of
-//!   records sharing the content for files, 2 + subdirectories for
-//!   directories, 1 otherwise.
-//! * MD5 array indices: 1 … N in the same walk order over the file
-//!   contents that have (or will have) a checksum: every new content
-//!   (including empty files) and every imported one whose MD5 is known.
+//! with no I/O (see [`Plan`]).
 
 use std::collections::HashMap;
 
@@ -155,8 +139,24 @@ pub struct PlannedFile {
     pub md5_index: Option<u32>,
 }
 
-/// A complete layout of one session. See the [module documentation](self)
-/// and [`super`] for the block map.
+/// A complete layout of one session, computed with no I/O; see [`super`]
+/// for the block map.
+///
+/// # Order and numbering
+///
+/// * Directory records follow ECMA-119 §9.3; directories are numbered and
+///   laid out breadth-first with sorted children, which is the path table
+///   order of §9.4 (by level, then parent number, then identifier).
+/// * File data follows the same walk: the first record of a file (in that
+///   order) places its data; hard links and multi-extent sections share it.
+/// * Rock Ridge `PX` serial numbers: the root is 1, then every directory,
+///   file content, symlink and special file in the same walk order; hard
+///   links share their content's number. `PX` link counts: the number of
+///   records sharing the content for files, 2 + subdirectories for
+///   directories, 1 otherwise.
+/// * MD5 array indices: 1 … N in the same walk order over the file
+///   contents that have (or will have) a checksum: every new content
+///   (including empty files) and every imported one whose MD5 is known.
 #[derive(Debug)]
 pub struct Plan {
     pub(crate) tree: Tree,
@@ -180,6 +180,12 @@ pub struct Plan {
     /// The relocation directory node, or the root when relocating into
     /// the root, or NONE.
     reloc_target: u32,
+}
+
+/// The 16-bit Parent Directory Number of a path table record (1-based)
+/// for the directory with index `parent`.
+fn parent_number(parent: u32) -> u16 {
+    u16::try_from(parent + 1).unwrap_or(u16::MAX)
 }
 
 /// Blocks for `bytes` bytes.
@@ -327,6 +333,17 @@ impl Plan {
 
     /// Phase B: the ISO 9660 hierarchy, breadth-first.
     fn build_iso(&mut self, relocated: &[u32]) -> Result<(), Error> {
+        self.build_iso_dirs(relocated);
+        if self.dirs.len() > usize::from(u16::MAX) {
+            log::warn!(
+                "{} directories: path table parent numbers above 65535 are recorded as 65535",
+                self.dirs.len()
+            );
+        }
+        Ok(())
+    }
+
+    fn build_iso_dirs(&mut self, relocated: &[u32]) {
         self.dirs.push(PDir {
             node: 0,
             parent: 0,
@@ -408,9 +425,6 @@ impl Plan {
                 if e & PLACEHOLDER != 0 {
                     continue;
                 }
-                if self.dirs.len() >= 65_535 {
-                    return Err(Error::TooManyDirectories(self.dirs.len() + 1));
-                }
                 self.pnodes[n as usize].dir = self.dirs.len() as u32;
                 self.dirs.push(PDir {
                     node: n,
@@ -436,7 +450,6 @@ impl Plan {
             dir.nlink = 2 + subdirs - moved;
             i += 1;
         }
-        Ok(())
     }
 
     /// The Joliet hierarchy: all directories and regular files in place
@@ -495,9 +508,6 @@ impl Plan {
             self.jol_entries.extend_from_slice(&entries);
             for &n in &entries {
                 if self.tree.nodes[n as usize].kind == Kind::Dir {
-                    if self.jdirs.len() >= 65_535 {
-                        return Err(Error::TooManyDirectories(self.jdirs.len() + 1));
-                    }
                     self.pnodes[n as usize].jdir = self.jdirs.len() as u32;
                     self.jdirs.push(JDir {
                         node: n,
@@ -855,6 +865,11 @@ impl Plan {
 
     /// Path table bytes (ECMA-119 §9.4) of the ISO (`joliet == false`) or
     /// Joliet hierarchy.
+    ///
+    /// Parent Directory Numbers are 16-bit (§9.4.5): in a tree of more than
+    /// 65535 directories, parents numbered above that are recorded as 65535
+    /// (what the number of the record can still say); readers find
+    /// directories through the directory records, which stay exact.
     pub(crate) fn path_table(&self, endian: Endian, joliet: bool) -> Vec<u8> {
         let mut out = Vec::new();
         let mut name = Vec::new();
@@ -869,7 +884,7 @@ impl Plan {
                 PathTableRecord {
                     ext_attr_len: 0,
                     extent: d.lba,
-                    parent: d.parent as u16 + 1,
+                    parent: parent_number(d.parent),
                     name: &name,
                 }
                 .encode_into(&mut out, endian);
@@ -884,7 +899,7 @@ impl Plan {
                 PathTableRecord {
                     ext_attr_len: 0,
                     extent: d.lba,
-                    parent: d.parent as u16 + 1,
+                    parent: parent_number(d.parent),
                     name,
                 }
                 .encode_into(&mut out, endian);
@@ -1159,5 +1174,18 @@ impl Plan {
             file_structure_version: 1,
             application_use: if joliet { [0; 512] } else { [b' '; 512] },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parent_numbers_are_one_based_and_clamped() {
+        assert_eq!(parent_number(0), 1);
+        assert_eq!(parent_number(65_534), 65_535);
+        assert_eq!(parent_number(65_535), 65_535);
+        assert_eq!(parent_number(100_000), 65_535);
     }
 }

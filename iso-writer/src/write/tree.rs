@@ -1,41 +1,4 @@
-//! The input tree: what goes into the image, by Rock Ridge name.
-//!
-//! Nodes come from three sources, freely mixed:
-//!
-//! * **files on disk** — [`Tree::graft`] with `PATH[=ISO_PATH]` semantics,
-//!   metadata read with `lstat` (symbolic links are recorded as links,
-//!   never followed); data is read only while the image is emitted;
-//! * **an imported earlier session** — [`Tree::add_file`] with
-//!   [`FileData::Imported`]: the data stays where it is (old extents) and
-//!   keeps its recorded MD5;
-//! * **memory** — [`FileData::Memory`] for generated files.
-//!
-//! Adding a node where one of the same name exists replaces it (a directory
-//! grafted onto an existing directory merges into it instead); nodes can
-//! be removed. This covers "add files to a disc" and "modify an image".
-//!
-//! # Grafting (`PATH[=ISO_PATH]`)
-//!
-//! Like `xorriso -map` and mkisofs graft points:
-//!
-//! | `PATH` is | `ISO_PATH` given | result |
-//! |---|---|---|
-//! | a directory | no | its *contents* go to `/` (the root takes its attributes) |
-//! | a directory | `/x/y` | its contents go under `/x/y`, which takes its attributes |
-//! | anything else | no | it becomes `/` + its base name |
-//! | anything else | `/x/y` | it becomes `/x/y` |
-//! | anything else | `/x/y/` (trailing `/`) | it becomes `/x/y/` + its base name |
-//!
-//! Missing directories on the way to `ISO_PATH` are created with mode
-//! 0755, owner 0:0 and the tree's default time.
-//!
-//! # Memory
-//!
-//! One fixed-size record per node (about 72 bytes), names in one shared
-//! buffer, a content record per distinct file (about 40 bytes), and no
-//! per-node allocations. Source paths are not stored: a file's path on
-//! disk is rebuilt from its ancestors' names up to the nearest node that
-//! was grafted explicitly.
+//! The input tree of the writer (see [`Tree`]).
 
 use std::collections::HashMap;
 use std::ffi::OsStr;
@@ -156,7 +119,44 @@ pub(crate) struct Content {
     pub(crate) src: ContentSrc,
 }
 
-/// The input tree. See the [module documentation](self).
+/// The input tree: what goes into the image, by Rock Ridge name.
+///
+/// Nodes come from three sources, freely mixed:
+///
+/// * **files on disk** — [`Tree::graft`] with `PATH[=ISO_PATH]` semantics,
+///   metadata read with `lstat` (symbolic links are recorded as links,
+///   never followed); data is read only while the image is emitted;
+/// * **an imported earlier session** — [`Tree::add_file`] with
+///   [`FileData::Imported`]: the data stays where it is (old extents) and
+///   keeps its recorded MD5;
+/// * **memory** — [`FileData::Memory`] for generated files.
+///
+/// Adding a node where one of the same name exists replaces it (a directory
+/// grafted onto an existing directory merges into it instead); nodes can
+/// be removed. This covers "add files to a disc" and "modify an image".
+///
+/// # Grafting (`PATH[=ISO_PATH]`)
+///
+/// Like `xorriso -map` and mkisofs graft points:
+///
+/// | `PATH` is | `ISO_PATH` given | result |
+/// |---|---|---|
+/// | a directory | no | its *contents* go to `/` (the root takes its attributes) |
+/// | a directory | `/x/y` | its contents go under `/x/y`, which takes its attributes |
+/// | anything else | no | it becomes `/` + its base name |
+/// | anything else | `/x/y` | it becomes `/x/y` |
+/// | anything else | `/x/y/` (trailing `/`) | it becomes `/x/y/` + its base name |
+///
+/// Missing directories on the way to `ISO_PATH` are created with mode
+/// 0755, owner 0:0 and the tree's default time.
+///
+/// # Memory
+///
+/// One fixed-size record per node (about 72 bytes), names in one shared
+/// buffer, a content record per distinct file (about 40 bytes), and no
+/// per-node allocations. Source paths are not stored: a file's path on
+/// disk is rebuilt from its ancestors' names up to the nearest node that
+/// was grafted explicitly.
 #[derive(Debug)]
 pub struct Tree {
     pub(crate) nodes: Vec<Node>,
@@ -762,7 +762,7 @@ impl Tree {
     }
 
     /// Graft `source` (a file system object, not followed if a symlink)
-    /// into the tree; see the [module documentation](self) for where it
+    /// into the tree; see [`Tree`] for where it
     /// goes. Returns the node it became (for a directory: the directory
     /// its contents went into).
     pub fn graft(&mut self, source: &Path, iso_path: Option<&[u8]>) -> Result<NodeId, Error> {
