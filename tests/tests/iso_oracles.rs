@@ -127,6 +127,8 @@ struct Built {
     src: PathBuf,
     iso: PathBuf,
     plan_blocks: u32,
+    /// LBA of the data of /sub/b.bin.
+    b_bin_lba: u32,
 }
 
 /// Build an image of the source tree plus two device nodes from memory.
@@ -145,11 +147,18 @@ fn build(opts: &Options) -> Built {
     tree.add_special(dev, b"sda", &device_meta(mode::S_IFBLK, (8, 0)))
         .unwrap();
     let plan = Plan::new(tree, opts).unwrap();
+    let b_bin_lba = plan
+        .files()
+        .iter()
+        .find(|f| f.path == b"/sub/b.bin")
+        .map(|f| f.extents[0].lba)
+        .unwrap();
     let iso = dir.path().join("out.iso");
     let f = fs::File::create(&iso).unwrap();
     plan.emit(std::io::BufWriter::new(f)).unwrap();
     Built {
         plan_blocks: plan.total_blocks(),
+        b_bin_lba,
         _dir: dir,
         src,
         iso,
@@ -314,6 +323,44 @@ fn xorriso_md5_checks_pass() {
     assert!(
         !out.lines()
             .any(|l| l.starts_with("Media region") && l.contains(" - ")),
+        "{out}"
+    );
+}
+
+/// The checks are not blind: one flipped byte of a file's data makes
+/// xorriso name the file and the session tag mismatch.
+#[test]
+fn xorriso_md5_checks_detect_damage() {
+    let b = build(&opts());
+    let mut img = fs::read(&b.iso).unwrap();
+    img[b.b_bin_lba as usize * BLOCK + 100] ^= 0x01;
+    fs::write(&b.iso, &img).unwrap();
+    let dev = format!("stdio:{}", b.iso.to_str().unwrap());
+    let (out, _) = tool(
+        "xorriso",
+        &[
+            "-md5",
+            "on",
+            "-indev",
+            &dev,
+            "-check_md5_r",
+            "sorry",
+            "/",
+            "--",
+        ],
+    );
+    assert!(out.contains("MD5 MISMATCH: '/sub/b.bin'"), "{out}");
+    assert!(
+        !out.contains("File contents and their MD5 checksums match."),
+        "{out}"
+    );
+    let (out, _) = tool(
+        "xorriso",
+        &["-md5", "on", "-indev", &dev, "-check_media", "--"],
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("MD5 tag range:") && l.ends_with("md5_mismatch")),
         "{out}"
     );
 }
