@@ -160,8 +160,9 @@ pub struct BootImageSize {
     pub load_bytes: u64,
     /// Path and size of the tree file starting at the load RBA, if any.
     pub file: Option<(Name, u64)>,
-    /// Blocks up to the next entity (files, directories, catalog, path
-    /// tables, checksum array, tags, end of volume), if the image is not a file.
+    /// Blocks up to the next entity (files, directories, catalog, other boot
+    /// images, path tables, descriptors, checksum array, end of volume), if
+    /// the image is not a file of the trees.
     pub upper_bound_blocks: Option<u32>,
     /// Floppy emulation: the floppy's size.
     pub floppy_bytes: Option<u64>,
@@ -325,12 +326,11 @@ impl<R: BlockRead> Image<R> {
         let max = self.opts.limits.max_catalog_blocks.max(1);
         // Read block by block until the parse no longer runs off the end.
         for n in 1..=max {
+            let block = lba
+                .checked_add(n - 1)
+                .ok_or_else(|| Error::corrupt(lba, "El Torito catalog", "runs past LBA 2^32"))?;
             cat.resize(n as usize * BLOCK, 0);
-            read_at(
-                &mut self.src,
-                lba + n - 1,
-                &mut cat[(n as usize - 1) * BLOCK..],
-            )?;
+            read_at(&mut self.src, block, &mut cat[(n as usize - 1) * BLOCK..])?;
             match parse_catalog(&cat, lba) {
                 Err(Error::Corrupt { detail, .. })
                     if detail.contains("beyond the catalog") && n < max =>
@@ -367,6 +367,10 @@ impl<R: BlockRead> Image<R> {
         starts.push(info.m_path_table);
         if let Some(c) = &self.checksums {
             starts.push(c.end);
+        }
+        // The other boot images are entities too.
+        if let Some(cat) = self.boot_catalog()? {
+            starts.extend(cat.entries.iter().map(|e| e.load_rba));
         }
         let mut roots = vec![self.primary_root()?];
         if let Some(j) = self.joliet_root_entry() {
