@@ -394,6 +394,7 @@ fn changed_inputs_fail_with_their_path() {
         ),
         ("vanish", ChangeKind::Vanished),
         ("dir", ChangeKind::NotAFile),
+        ("symlink", ChangeKind::NotAFile),
     ] {
         let d = sample();
         let plan = plan_of(d.path(), &Options::default());
@@ -402,6 +403,12 @@ fn changed_inputs_fail_with_their_path() {
             "grow" => fs::write(&p, vec![b'x'; 6000]).unwrap(),
             "shrink" => fs::write(&p, vec![b'x'; 10]).unwrap(),
             "vanish" => fs::remove_file(&p).unwrap(),
+            "symlink" => {
+                // Same size, but a link: not what was planned.
+                fs::remove_file(&p).unwrap();
+                fs::write(d.path().join("other"), vec![b'x'; 5000]).unwrap();
+                std::os::unix::fs::symlink(d.path().join("other"), &p).unwrap();
+            }
             _ => {
                 fs::remove_file(&p).unwrap();
                 fs::create_dir(&p).unwrap();

@@ -1,8 +1,8 @@
 //! Emission: the planned blocks in increasing LBA order into a `Write`,
 //! with the MD5 tags, array and attributes of `md5-tags.md` §7.
 
-use std::fs::File;
 use std::io::{self, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::sync::mpsc;
 
 use md5::{Digest, Md5 as Md5Hasher};
@@ -382,12 +382,23 @@ impl Plan {
                     .content_path(c)
                     .ok_or_else(|| Error::Internal(format!("content {c} has no source path")))?;
                 let size = content.size;
-                let mut f = match File::open(&path) {
+                // Not following symlinks: the plan recorded a regular file.
+                let opened = std::fs::OpenOptions::new()
+                    .read(true)
+                    .custom_flags(nix::fcntl::OFlag::O_NOFOLLOW.bits())
+                    .open(&path);
+                let mut f = match opened {
                     Ok(f) => f,
                     Err(e) if e.kind() == io::ErrorKind::NotFound => {
                         return Err(Error::InputChanged {
                             path,
                             change: ChangeKind::Vanished,
+                        });
+                    }
+                    Err(e) if e.raw_os_error() == Some(nix::errno::Errno::ELOOP as i32) => {
+                        return Err(Error::InputChanged {
+                            path,
+                            change: ChangeKind::NotAFile,
                         });
                     }
                     Err(e) => return Err(Error::Source { path, source: e }),
