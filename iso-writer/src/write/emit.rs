@@ -456,7 +456,11 @@ impl Plan {
             }
         }
         sink.pad_block()?;
-        Ok(if hash { h.finalize().into() } else { Md5::default() })
+        Ok(if hash {
+            h.finalize().into()
+        } else {
+            Md5::default()
+        })
     }
 
     /// The 64 KiB head of an emulated multisession medium or image file
