@@ -119,4 +119,4 @@ pub use error::{ChangeKind, Error};
 pub use import::{ImportOptions, ImportReport, import_session};
 pub use options::{IsoLevel, Options, Relocation, VolumeIds};
 pub use plan::{Plan, PlannedFile};
-pub use tree::{FileData, GraftSpec, NodeId, NodeKind, Tree};
+pub use tree::{Children, FileData, GraftSpec, NodeId, NodeKind, Tree};
