@@ -39,7 +39,7 @@ use std::collections::HashSet;
 pub use block::BlockRead;
 pub use checksum::{
     ArrayValidity, ChainEnd, ChecksumInfo, FileCheck, FileOutcome, FileVerification, SessionCheck,
-    TagCheck, TagKind, TagOutcome, TagReport, verify_head_tag,
+    TagCheck, TagKind, TagOutcome, TagReport, verify_head_tag, verify_medium_tags,
 };
 pub use eltorito::{BootCatalog, BootEntry, BootImageSize, Emulation, Platform};
 pub use error::{Error, Result};
