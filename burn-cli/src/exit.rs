@@ -48,6 +48,13 @@ pub enum Failure {
     #[error(transparent)]
     Image(#[from] iso_writer::write::Error),
 
+    /// Reading an image (file or disc).
+    #[error("{source_name}: {error}")]
+    Read {
+        source_name: String,
+        error: iso_writer::read::Error,
+    },
+
     /// A file operation of the command itself.
     #[error("{context}: {error}")]
     Io { context: String, error: io::Error },
@@ -66,6 +73,10 @@ pub enum Failure {
         expect(dead_code, reason = "raised by check, verify and --verify")
     )]
     Mismatch(String),
+
+    /// The operation completed only partly (e.g. entries skipped).
+    #[error("{message}")]
+    Incomplete { message: String, hints: Vec<String> },
 
     /// The subcommand exists but is not implemented yet.
     #[error("`burn {0}` is not implemented yet")]
@@ -87,6 +98,13 @@ impl Failure {
     pub fn io(context: impl Into<String>, error: io::Error) -> Failure {
         Failure::Io {
             context: context.into(),
+            error,
+        }
+    }
+
+    pub fn read(source_name: impl Into<String>, error: iso_writer::read::Error) -> Failure {
+        Failure::Read {
+            source_name: source_name.into(),
             error,
         }
     }
@@ -161,6 +179,7 @@ pub fn describe(f: &Failure) -> Report {
     match f {
         Failure::Drive(e) => drive(e),
         Failure::Image(e) => image(e),
+        Failure::Read { source_name, error } => read(source_name, error),
         Failure::Io { context, error } => {
             let mut r = Report::new(format!("{context}: {}", io_text(error)), code::FAILURE);
             if error.kind() == io::ErrorKind::PermissionDenied {
@@ -174,6 +193,11 @@ pub fn describe(f: &Failure) -> Report {
             r
         }
         Failure::Mismatch(m) => Report::new(m.clone(), code::MISMATCH),
+        Failure::Incomplete { message, hints } => {
+            let mut r = Report::new(message.clone(), code::FAILURE);
+            r.hints.extend(hints.iter().cloned());
+            r
+        }
         Failure::NotImplemented(cmd) => Report::new(
             format!("`burn {cmd}` is not implemented yet in this build"),
             code::FAILURE,
@@ -551,6 +575,34 @@ impl std::error::Error for Interrupt {}
 
 fn is_interrupted(e: &io::Error) -> bool {
     e.get_ref().is_some_and(|i| i.is::<Interrupt>())
+}
+
+fn read(source_name: &str, e: &iso_writer::read::Error) -> Report {
+    use iso_writer::read::Error as E;
+    match e {
+        E::NotIso { lba } => Report::new(
+            format!("{source_name} is not an ISO 9660 image (no volume descriptor at LBA {lba})"),
+            code::FAILURE,
+        ),
+        E::NotFound(p) => Report::new(
+            format!("{source_name}: no such file or directory in the image: {p}"),
+            code::FAILURE,
+        ),
+        E::NotADirectory(p) => Report::new(
+            format!("{source_name}: not a directory in the image: {p}"),
+            code::FAILURE,
+        ),
+        E::Extract { path, source } => Report::new(
+            format!("cannot write {}: {}", show(path), io_text(source)),
+            code::FAILURE,
+        ),
+        E::Io { source, .. } if is_interrupted(source) => {
+            Report::new("interrupted", code::INTERRUPTED)
+        }
+        e if e.is_corrupt() => Report::new(format!("{source_name}: {e}"), code::FAILURE)
+            .hint("the image is damaged or not what it claims to be"),
+        e => Report::new(format!("{source_name}: {e}"), code::FAILURE),
+    }
 }
 
 /// A clap error (already rendered by clap) in JSON mode.

@@ -17,6 +17,7 @@ mod signals;
 use std::io;
 use std::process::ExitCode;
 
+use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
 use mmc::drive::Cancel;
 
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => return clap_error(&e),
     };
+    let dev_explicit = dev_on_command_line(&matches);
     let g = cli.global;
     let ui = Ui {
         json: g.json,
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
         ui,
         cancel,
         dev: g.dev,
+        dev_explicit,
     };
 
     let failure = match cmd::run(cli.command, &ctx) {
@@ -68,6 +71,19 @@ fn main() -> ExitCode {
             ExitCode::from(report.exit_code)
         }
     }
+}
+
+/// True when `--dev` was typed (before or after the subcommand), not only
+/// taken from BURN_DEV.
+fn dev_on_command_line(m: &clap::ArgMatches) -> bool {
+    let mut cur = Some(m);
+    while let Some(mm) = cur {
+        if mm.value_source("dev") == Some(ValueSource::CommandLine) {
+            return true;
+        }
+        cur = mm.subcommand().map(|(_, s)| s);
+    }
+    false
 }
 
 /// Help and version exit 0; usage errors exit 2, as a JSON error object

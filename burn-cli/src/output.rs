@@ -25,6 +25,7 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::time::Duration;
 
+use iso_writer::model::{Kind, Timestamp};
 use serde_json::{Map, Value};
 
 use crate::cli::ProgressMode;
@@ -179,6 +180,86 @@ pub fn duration_text(d: Duration) -> String {
     }
 }
 
+/// Days since 1970-01-01 → (year, month, day) in the proleptic Gregorian
+/// calendar (the era arithmetic of H. Hinnant's `civil_from_days`).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097); // [0, 146096]
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365]
+    let mp = (5 * doy + 2) / 153; // [0, 11]
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32; // [1, 31]
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32; // [1, 12]
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// (year, month, day, hour, minute, second) in UTC.
+fn utc_parts(t: Timestamp) -> (i64, u32, u32, u32, u32, u32) {
+    let days = t.secs.div_euclid(86_400);
+    let sod = t.secs.rem_euclid(86_400) as u32;
+    let (y, m, d) = civil_from_days(days);
+    (y, m, d, sod / 3600, sod / 60 % 60, sod % 60)
+}
+
+/// `2024-01-02 03:04` (UTC), as `ls -l --time-style=long-iso`.
+pub fn date_short(t: Timestamp) -> String {
+    let (y, mo, d, h, mi, _) = utc_parts(t);
+    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}")
+}
+
+/// `2024-01-02T03:04:05Z` (RFC 3339, UTC).
+pub fn date_rfc3339(t: Timestamp) -> String {
+    let (y, mo, d, h, mi, s) = utc_parts(t);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+}
+
+/// `drwxr-xr-x`, with setuid/setgid/sticky as `s`/`S`/`t`/`T`.
+pub fn mode_string(kind: Kind, mode: u32) -> String {
+    let t = match kind {
+        Kind::Dir => 'd',
+        Kind::File => '-',
+        Kind::Symlink => 'l',
+        Kind::CharDevice => 'c',
+        Kind::BlockDevice => 'b',
+        Kind::Fifo => 'p',
+        Kind::Socket => 's',
+    };
+    let mut s = String::with_capacity(10);
+    s.push(t);
+    let bit = |b: u32, c: char| if mode & b != 0 { c } else { '-' };
+    let special = |x: bool, special: bool, set: char, unset: char| match (x, special) {
+        (true, true) => set,
+        (false, true) => unset,
+        (true, false) => 'x',
+        (false, false) => '-',
+    };
+    s.push(bit(0o400, 'r'));
+    s.push(bit(0o200, 'w'));
+    s.push(special(mode & 0o100 != 0, mode & 0o4000 != 0, 's', 'S'));
+    s.push(bit(0o040, 'r'));
+    s.push(bit(0o020, 'w'));
+    s.push(special(mode & 0o010 != 0, mode & 0o2000 != 0, 's', 'S'));
+    s.push(bit(0o004, 'r'));
+    s.push(bit(0o002, 'w'));
+    s.push(special(mode & 0o001 != 0, mode & 0o1000 != 0, 't', 'T'));
+    s
+}
+
+/// The JSON name of a file kind.
+pub fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Dir => "dir",
+        Kind::File => "file",
+        Kind::Symlink => "symlink",
+        Kind::CharDevice => "char_device",
+        Kind::BlockDevice => "block_device",
+        Kind::Fifo => "fifo",
+        Kind::Socket => "socket",
+    }
+}
+
 /// A path for messages and JSON (lossy for non-UTF-8 names).
 pub fn path_text(p: &Path) -> String {
     p.display().to_string()
@@ -200,5 +281,37 @@ mod tests {
         assert_eq!(duration_text(Duration::from_secs(5)), "0:05");
         assert_eq!(duration_text(Duration::from_secs(754)), "12:34");
         assert_eq!(duration_text(Duration::from_secs(3723)), "1:02:03");
+    }
+
+    #[test]
+    fn dates_in_utc() {
+        // 2024-01-02T03:04:05Z = 1704164645 (date -u -d @1704164645).
+        let t = Timestamp::from_secs(1_704_164_645);
+        assert_eq!(date_rfc3339(t), "2024-01-02T03:04:05Z");
+        assert_eq!(date_short(t), "2024-01-02 03:04");
+        assert_eq!(
+            date_rfc3339(Timestamp::from_secs(0)),
+            "1970-01-01T00:00:00Z"
+        );
+        // Leap day and before the epoch.
+        assert_eq!(
+            date_rfc3339(Timestamp::from_secs(951_782_400)),
+            "2000-02-29T00:00:00Z"
+        );
+        assert_eq!(
+            date_rfc3339(Timestamp::from_secs(-1)),
+            "1969-12-31T23:59:59Z"
+        );
+    }
+
+    #[test]
+    fn modes_like_ls() {
+        assert_eq!(mode_string(Kind::Dir, 0o755), "drwxr-xr-x");
+        assert_eq!(mode_string(Kind::File, 0o640), "-rw-r-----");
+        assert_eq!(mode_string(Kind::File, 0o4755), "-rwsr-xr-x");
+        assert_eq!(mode_string(Kind::Dir, 0o3750), "drwxr-s--T");
+        assert_eq!(mode_string(Kind::Symlink, 0o777), "lrwxrwxrwx");
+        assert_eq!(mode_string(Kind::CharDevice, 0o666), "crw-rw-rw-");
+        assert_eq!(mode_string(Kind::Fifo, 0o644), "prw-r--r--");
     }
 }

@@ -12,6 +12,9 @@ mod cli_e2e {
     pub mod support;
 
     mod drive;
+    mod extract;
     mod help;
+    mod json;
+    mod ls;
     mod mkiso;
 }

@@ -4,7 +4,12 @@
 mod devices;
 pub mod docs;
 mod drive;
+mod extract;
+mod ls;
 mod mkiso;
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
 
 use mmc::address::Address;
 use mmc::drive::Cancel;
@@ -21,6 +26,8 @@ pub struct Ctx {
     pub cancel: Cancel,
     /// `--dev` or `BURN_DEV`.
     pub dev: Option<Address>,
+    /// `--dev` was given on the command line (not only through BURN_DEV).
+    pub dev_explicit: bool,
 }
 
 impl Ctx {
@@ -54,9 +61,43 @@ pub fn run(command: Command, ctx: &Ctx) -> CmdResult {
         Command::Verify(a) => drive::verify(a, ctx),
         Command::Eject(a) => drive::eject(a, ctx),
         Command::Mkiso(a) => mkiso::run(a, ctx),
-        Command::Ls(_) => Err(Failure::NotImplemented("ls")),
-        Command::Extract(_) => Err(Failure::NotImplemented("extract")),
+        Command::Ls(a) => ls::run(a, ctx),
+        Command::Extract(a) => extract::run(a, ctx),
         Command::Completions(a) => docs::completions(a),
         Command::Man(a) => docs::man(a),
+    }
+}
+
+/// An ISO path as typed, normalized: leading `/`, no empty or `.`
+/// components, no trailing `/` (`..` is kept; the reader resolves it).
+pub fn iso_path(arg: Option<&OsStr>) -> Vec<u8> {
+    let raw = arg.map(OsStr::as_bytes).unwrap_or(b"/");
+    let mut out = Vec::with_capacity(raw.len() + 1);
+    for comp in raw.split(|&b| b == b'/') {
+        if comp.is_empty() || comp == b"." {
+            continue;
+        }
+        out.push(b'/');
+        out.extend_from_slice(comp);
+    }
+    if out.is_empty() {
+        out.push(b'/');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_paths() {
+        let p = |s: &str| String::from_utf8(iso_path(Some(OsStr::new(s)))).unwrap();
+        assert_eq!(p("/"), "/");
+        assert_eq!(p(""), "/");
+        assert_eq!(p("a/b/"), "/a/b");
+        assert_eq!(p("//a/./b"), "/a/b");
+        assert_eq!(p("/a/../b"), "/a/../b");
+        assert_eq!(String::from_utf8(iso_path(None)).unwrap(), "/");
     }
 }

@@ -199,3 +199,20 @@ pub fn walk(root: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// Runs `diff -r A B` (symlinks compared as links); panics on a difference.
+pub fn diff_r(a: &Path, b: &Path) {
+    let out = Command::new("diff")
+        .arg("-r")
+        .arg("--no-dereference")
+        .arg(a)
+        .arg(b)
+        .output()
+        .expect("diff is required");
+    assert!(
+        out.status.success(),
+        "trees differ:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
