@@ -520,3 +520,74 @@ fn interleaved_files_are_refused_clearly() {
         other => panic!("{:?}", other.map(|_| ())),
     }
 }
+
+#[test]
+fn sp_skip_hidden_and_associated_records() {
+    use craft::*;
+    let mut im = Image::new(40, false);
+    // SP announces 4 bytes to skip at the start of every other System Use
+    // area (SUSP 1.12 §5.3): here they hold junk that is not an entry.
+    let sp4 = entry(b"SP", &[0xbe, 0xef, 4]);
+    let junk = b"\xff\xff\xff\xff";
+    let dot = rec(&[0], ROOT, 2048, DIR, &cat(&[sp4, px(S_IFDIR, 0)]));
+    let dotdot = rec(&[1], ROOT, 2048, DIR, junk);
+    let named = rec(
+        b"A;1",
+        30,
+        3,
+        0,
+        &cat(&[junk.to_vec(), px(S_IFREG, 0), nm(b"named")]),
+    );
+    let hidden = rec(b"H;1", 30, 3, 0x01, &cat(&[junk.to_vec(), nm(b"hidden")]));
+    let assoc = rec(b"R;1", 30, 3, 0x04, &cat(&[junk.to_vec(), nm(b"resource")]));
+    im.put(ROOT, &[dot, dotdot, named, hidden, assoc].concat());
+    im.put(30, b"abc");
+
+    let mut img = iso_writer::read::Image::open(im.data.clone(), 0).unwrap();
+    assert_eq!(img.rock_ridge().unwrap().skip, 4);
+    let root = img.root().clone();
+    let list = img.read_dir(&root).unwrap();
+    let names: Vec<(String, bool)> = list
+        .iter()
+        .map(|e| (e.name.to_string_lossy(), e.hidden))
+        .collect();
+    assert_eq!(names, [("named".into(), false), ("hidden".into(), true)]);
+
+    let opts = OpenOptions {
+        show_associated: true,
+        ..Default::default()
+    };
+    let mut img = iso_writer::read::Image::open_with(im.data, 0, opts).unwrap();
+    let list = img.read_dir(&root).unwrap();
+    assert_eq!(list.len(), 3);
+    assert!(list[2].associated);
+    assert_eq!(list[2].name.to_string_lossy(), "resource");
+}
+
+#[test]
+fn susp_1_12_style_extensions_and_aaip() {
+    // md5-tags.md §5.2: with -compliance new_rr xorriso writes ES entries,
+    // ER IEEE_1282 and ER AAIP_0200, and the AL entries after ES 01.
+    let dir = tempfile::tempdir().unwrap();
+    let t = tree1(dir.path());
+    let iso = native_xorriso(dir.path(), &t, "n.iso");
+    let mut img = open(&iso, 32);
+    let ids: Vec<&str> = img
+        .rock_ridge()
+        .unwrap()
+        .extensions
+        .iter()
+        .map(|e| e.id.as_str())
+        .collect();
+    assert_eq!(ids, ["IEEE_1282", "AAIP_0200"]);
+    assert!(img.rock_ridge().unwrap().aaip);
+    let e = img.lookup("/sub/b.bin").unwrap();
+    assert!(
+        e.attributes.iter().any(|a| a.name == b"isofs.cx"),
+        "{:?}",
+        e.attributes
+    );
+    assert_ne!(e.metadata.ino, 0, "RRIP 1.12 PX carries the serial number");
+    let v = img.verify_files().unwrap();
+    assert!(v.all_match(), "{v:?}");
+}

@@ -129,6 +129,21 @@ impl<T: BlockRead + ?Sized> BlockRead for Box<T> {
     }
 }
 
+/// Refuses `blocks` blocks at `lba` if the source is known to be shorter;
+/// called before allocating buffers whose size comes from the image.
+pub(crate) fn check_range<R: BlockRead + ?Sized>(src: &R, lba: u32, blocks: u64) -> Result<()> {
+    if let Some(count) = src.block_count()
+        && u64::from(lba) + blocks > count
+    {
+        return Err(Error::OutOfRange {
+            lba,
+            blocks: u32::try_from(blocks).unwrap_or(u32::MAX),
+            count,
+        });
+    }
+    Ok(())
+}
+
 /// Reads `buf.len() / 2048` blocks at `lba`, refusing reads beyond the
 /// known end with [`Error::OutOfRange`] and wrapping I/O errors with the LBA.
 pub(crate) fn read_at<R: BlockRead + ?Sized>(src: &mut R, lba: u32, buf: &mut [u8]) -> Result<()> {

@@ -122,14 +122,21 @@ pub(crate) fn load<R: BlockRead + ?Sized>(
         ));
         return info;
     }
-    let mut buf = vec![0u8; array_blocks(area.count) as usize * BLOCK];
-    if let Err(e) = read_at(src, area.end, &mut buf) {
-        info.validity = ArrayValidity::Unreadable(format!(
-            "reading the checksum array at LBA {}: {e}",
-            area.end
-        ));
-        return info;
-    }
+    let blocks = array_blocks(area.count);
+    let read = super::block::check_range(src, area.end, blocks.into()).and_then(|()| {
+        let mut buf = vec![0u8; blocks as usize * BLOCK];
+        read_at(src, area.end, &mut buf).map(|()| buf)
+    });
+    let buf = match read {
+        Ok(buf) => buf,
+        Err(e) => {
+            info.validity = ArrayValidity::Unreadable(format!(
+                "reading the checksum array at LBA {}: {e}",
+                area.end
+            ));
+            return info;
+        }
+    };
     info.entries = buf[..area.count as usize * ARRAY_ENTRY_LEN]
         .chunks_exact(ARRAY_ENTRY_LEN)
         .map(|c| c.try_into().unwrap_or([0; 16]))

@@ -326,12 +326,11 @@ impl<R: BlockRead> Image<R> {
         let max = self.opts.limits.max_catalog_blocks.max(1);
         // Read block by block until the parse no longer runs off the end.
         for n in 1..=max {
+            let block = lba
+                .checked_add(n - 1)
+                .ok_or_else(|| Error::corrupt(lba, "El Torito catalog", "runs past LBA 2^32"))?;
             cat.resize(n as usize * BLOCK, 0);
-            read_at(
-                &mut self.src,
-                lba + n - 1,
-                &mut cat[(n as usize - 1) * BLOCK..],
-            )?;
+            read_at(&mut self.src, block, &mut cat[(n as usize - 1) * BLOCK..])?;
             match parse_catalog(&cat, lba) {
                 Err(Error::Corrupt { detail, .. })
                     if detail.contains("beyond the catalog") && n < max =>

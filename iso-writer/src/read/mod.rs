@@ -25,6 +25,8 @@ mod eltorito;
 mod error;
 mod extract;
 mod file;
+#[doc(hidden)]
+pub mod fuzzing;
 mod pathtable;
 mod record;
 mod session;
@@ -421,9 +423,10 @@ impl<R: BlockRead> Image<R> {
                 max,
             ));
         }
+        // Opening checks the extents against the source before allocating.
+        let mut r = self.open_file(entry)?;
         let mut v = Vec::with_capacity(entry.size as usize);
-        self.open_file(entry)?
-            .read_to_end(&mut v)
+        r.read_to_end(&mut v)
             .map_err(|e| file::unwrap_io(e, entry))?;
         Ok(v)
     }

@@ -72,6 +72,7 @@ impl<R: BlockRead> Image<R> {
             ));
         }
         let blocks = (size as usize).div_ceil(BLOCK);
+        super::block::check_range(&self.src, lba, blocks as u64)?;
         let mut buf = vec![0u8; blocks * BLOCK];
         read_at(&mut self.src, lba, &mut buf)?;
         parse_path_table(&buf[..size as usize], lba, big_endian)

@@ -102,3 +102,79 @@ pub fn newest_session<R: BlockRead + ?Sized>(src: &mut R) -> Result<u32> {
     }
     Ok(sessions(src)?.last().map_or(0, |s| s.start))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::BLOCK;
+
+    fn pvd(img: &mut [u8], lba: usize, id: &[u8], vss: u32) {
+        let b = &mut img[lba * BLOCK..(lba + 1) * BLOCK];
+        b[0] = 1;
+        b[1..6].copy_from_slice(b"CD001");
+        b[6] = 1;
+        b[40..72].fill(b' ');
+        b[40..40 + id.len()].copy_from_slice(id);
+        b[80..84].copy_from_slice(&vss.to_le_bytes());
+        b[84..88].copy_from_slice(&vss.to_be_bytes());
+        b[128..132].copy_from_slice(&[0, 8, 8, 0]);
+        // A root directory record, so that the descriptor decodes.
+        b[156] = 34;
+        b[156 + 25] = 2;
+        b[156 + 32] = 1;
+    }
+
+    #[test]
+    fn chain_with_32_and_16_block_alignment() {
+        // Head says the image ends at 130; session 1 at 32 (40 blocks);
+        // session 2 at 80, aligned to 16 only (growisofs), 50 blocks.
+        let mut img = vec![0u8; 140 * BLOCK];
+        pvd(&mut img, 16, b"HEAD", 130);
+        pvd(&mut img, 48, b"ONE", 40);
+        pvd(&mut img, 96, b"TWO", 50);
+        let mut src: &[u8] = &img;
+        let s = sessions(&mut src).unwrap();
+        assert_eq!(
+            s,
+            [
+                SessionInfo {
+                    start: 32,
+                    size: 40,
+                    volume_id: "ONE".into()
+                },
+                SessionInfo {
+                    start: 80,
+                    size: 50,
+                    volume_id: "TWO".into()
+                },
+            ]
+        );
+        assert_eq!(newest_session(&mut src).unwrap(), 80);
+    }
+
+    #[test]
+    fn broken_chain_and_plain_images_are_one_session() {
+        let mut img = vec![0u8; 100 * BLOCK];
+        pvd(&mut img, 16, b"PLAIN", 90);
+        let mut src: &[u8] = &img;
+        let one = [SessionInfo {
+            start: 0,
+            size: 90,
+            volume_id: "PLAIN".into(),
+        }];
+        assert_eq!(sessions(&mut src).unwrap(), one);
+        assert_eq!(newest_session(&mut src).unwrap(), 0);
+        // Session 1 present, session 2 missing: the chain is broken.
+        pvd(&mut img, 48, b"ONE", 10);
+        let mut src: &[u8] = &img;
+        assert_eq!(sessions(&mut src).unwrap(), one);
+        // A zero-size session must not loop.
+        pvd(&mut img, 48, b"ONE", 0);
+        let mut src: &[u8] = &img;
+        assert_eq!(sessions(&mut src).unwrap(), one);
+        // No descriptor at 16 at all.
+        let blank = vec![0u8; 40 * BLOCK];
+        let mut src: &[u8] = &blank;
+        assert!(matches!(sessions(&mut src), Err(Error::NotIso { lba: 16 })));
+    }
+}

@@ -118,6 +118,7 @@ pub(crate) fn parse<R: BlockRead + ?Sized>(
             ));
         }
         let end = ce.offset as usize + ce.len as usize;
+        super::block::check_range(src, ce.block, end.div_ceil(BLOCK) as u64)?;
         let mut area = vec![0u8; end.div_ceil(BLOCK) * BLOCK];
         read_at(src, ce.block, &mut area)?;
         next = parse_area(&mut b, &area[ce.offset as usize..end], ce.block)?;

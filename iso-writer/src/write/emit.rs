@@ -3,6 +3,7 @@
 
 use std::fs::File;
 use std::io::{self, Read, Write};
+use std::sync::mpsc;
 
 use md5::{Digest, Md5 as Md5Hasher};
 
@@ -16,8 +17,11 @@ use crate::model::Md5;
 use crate::spec::ecma119::{self, Endian};
 use crate::spec::md5tag::{self, Tag, TagKind};
 
-/// Bytes buffered before each write to the output.
-const BUF: usize = 1 << 20;
+/// Bytes buffered before each write to the output: small enough to stay
+/// in the CPU cache between reading, hashing and writing.
+const BUF: usize = 256 << 10;
+/// Buffers circulating between the emitting thread and the hashing thread.
+const BUFFERS: usize = 4;
 
 /// Where emission is.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -42,13 +46,48 @@ pub struct EmitReport {
     pub files_written: u32,
 }
 
-/// Buffers blocks, keeps the running session MD5, writes to the output.
+/// Messages to the session hashing thread.
+enum HashMsg {
+    /// Hash the first `len` bytes, then hand the buffer back.
+    Data(Vec<u8>, usize),
+    /// Reply with the MD5 of everything hashed so far.
+    Snapshot(mpsc::SyncSender<Md5>),
+}
+
+/// The running session MD5 (md5-tags.md §7 step 3), computed on a second
+/// thread: each buffer is written by the emitting thread, then hashed by
+/// the other while the next one is filled (and its file MD5 computed).
+struct HashPipe {
+    tx: mpsc::SyncSender<HashMsg>,
+    pool: mpsc::Receiver<Vec<u8>>,
+}
+
+fn hash_worker(rx: mpsc::Receiver<HashMsg>, pool: mpsc::SyncSender<Vec<u8>>) {
+    let mut h = Md5Hasher::new();
+    for msg in rx {
+        match msg {
+            HashMsg::Data(buf, len) => {
+                h.update(&buf[..len]);
+                // The emitter may be gone after an error: nothing to do.
+                let _ = pool.send(buf);
+            }
+            HashMsg::Snapshot(reply) => {
+                let _ = reply.send(h.clone().finalize().into());
+            }
+        }
+    }
+}
+
+fn pipe_broken() -> Error {
+    Error::Internal("the MD5 thread stopped".into())
+}
+
+/// Buffers blocks, writes them to the output, feeds the session MD5.
 struct Sink<'a, W: Write> {
     out: W,
-    buf: Box<[u8]>,
+    buf: Vec<u8>,
     len: usize,
-    hashed: usize,
-    md5: Option<Md5Hasher>,
+    hash: Option<HashPipe>,
     /// Bytes accepted so far (written + buffered).
     pos: u64,
     start: u32,
@@ -72,20 +111,20 @@ impl<W: Write> Sink<'_, W> {
         Ok(())
     }
 
-    fn hash_pending(&mut self) {
-        if let Some(h) = &mut self.md5 {
-            h.update(&self.buf[self.hashed..self.len]);
-        }
-        self.hashed = self.len;
-    }
-
     fn flush(&mut self) -> Result<(), Error> {
-        self.hash_pending();
+        if self.len == 0 {
+            return Ok(());
+        }
         self.out
             .write_all(&self.buf[..self.len])
             .map_err(Error::Output)?;
+        if let Some(h) = &self.hash {
+            let next = h.pool.recv().map_err(|_| pipe_broken())?;
+            let full = std::mem::replace(&mut self.buf, next);
+            h.tx.send(HashMsg::Data(full, self.len))
+                .map_err(|_| pipe_broken())?;
+        }
         self.len = 0;
-        self.hashed = 0;
         (self.progress)(Progress {
             done_blocks: (self.pos / BLOCK as u64) as u32,
             total_blocks: self.total,
@@ -143,13 +182,16 @@ impl<W: Write> Sink<'_, W> {
         self.pos += n as u64;
     }
 
-    /// MD5 of everything accepted so far.
-    fn snapshot(&mut self) -> Md5 {
-        self.hash_pending();
-        self.md5
-            .clone()
-            .map(|h| h.finalize().into())
-            .unwrap_or_default()
+    /// MD5 of everything accepted so far (writes out what is buffered).
+    fn snapshot(&mut self) -> Result<Md5, Error> {
+        self.flush()?;
+        let Some(h) = &self.hash else {
+            return Err(Error::Internal("MD5 snapshot without MD5".into()));
+        };
+        let (reply_tx, reply_rx) = mpsc::sync_channel(1);
+        h.tx.send(HashMsg::Snapshot(reply_tx))
+            .map_err(|_| pipe_broken())?;
+        reply_rx.recv().map_err(|_| pipe_broken())
     }
 }
 
@@ -170,14 +212,35 @@ impl Plan {
         out: W,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<EmitReport, Error> {
+        std::thread::scope(|scope| {
+            let hash = if self.opts.md5 {
+                let (tx, rx) = mpsc::sync_channel::<HashMsg>(BUFFERS);
+                let (pool_tx, pool_rx) = mpsc::sync_channel::<Vec<u8>>(BUFFERS);
+                for _ in 1..BUFFERS {
+                    pool_tx.send(vec![0u8; BUF]).map_err(|_| pipe_broken())?;
+                }
+                scope.spawn(move || hash_worker(rx, pool_tx));
+                Some(HashPipe { tx, pool: pool_rx })
+            } else {
+                None
+            };
+            self.emit_inner(out, progress, hash)
+        })
+    }
+
+    fn emit_inner<W: Write>(
+        &self,
+        out: W,
+        progress: &mut dyn FnMut(Progress),
+        hash: Option<HashPipe>,
+    ) -> Result<EmitReport, Error> {
         let l = self.layout;
         let md5_on = self.opts.md5;
         let mut sink = Sink {
             out,
-            buf: vec![0u8; BUF].into_boxed_slice(),
+            buf: vec![0u8; BUF],
             len: 0,
-            hashed: 0,
-            md5: md5_on.then(Md5Hasher::new),
+            hash,
             pos: 0,
             start: l.start,
             total: self.total_blocks(),
@@ -195,7 +258,7 @@ impl Plan {
 
         if let Some(pos) = l.sb_tag {
             sink.expect(pos, "superblock tag")?;
-            let md5 = sink.snapshot();
+            let md5 = sink.snapshot()?;
             let next = l.tree_tag.unwrap_or(0);
             sink.put(&Tag::new(TagKind::Superblock, pos, l.start, next, md5).to_block())?;
         }
@@ -222,7 +285,7 @@ impl Plan {
 
         if let Some(pos) = l.tree_tag {
             sink.expect(pos, "tree tag")?;
-            let md5 = sink.snapshot();
+            let md5 = sink.snapshot()?;
             let next = l.session_tag.unwrap_or(0);
             sink.put(&Tag::new(TagKind::Tree, pos, l.start, next, md5).to_block())?;
         }
@@ -268,14 +331,14 @@ impl Plan {
         // Checksum array and session tag.
         if let (Some(array), Some(tag)) = (l.array, l.session_tag) {
             sink.expect(array, "checksum array")?;
-            let session = sink.snapshot();
+            let session = sink.snapshot()?;
             sink.put(&md5tag::encode_array(&session, &file_md5))?;
             sink.expect(tag, "session tag")?;
-            let md5 = sink.snapshot();
+            let md5 = sink.snapshot()?;
             sink.put(&Tag::new(TagKind::Session, tag, l.start, 0, md5).to_block())?;
         }
         sink.expect(l.end, "end of session")?;
-        let md5 = md5_on.then(|| sink.snapshot());
+        let md5 = if md5_on { Some(sink.snapshot()?) } else { None };
         sink.flush()?;
         sink.out.flush().map_err(Error::Output)?;
         Ok(EmitReport {

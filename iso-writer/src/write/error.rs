@@ -81,6 +81,12 @@ pub enum Error {
     /// An option value is out of range.
     #[error("option {name}: {reason}")]
     BadOption { name: &'static str, reason: String },
+    /// Reading the session to import failed.
+    #[error("importing the previous session failed: {0}")]
+    Import(#[from] crate::read::Error),
+    /// An imported file cannot be carried into a new session.
+    #[error("cannot carry {path:?} into the new session: {reason}")]
+    ImportUnsupported { path: String, reason: &'static str },
     /// A consistency check of the writer failed: a bug.
     #[error("internal error: {0}")]
     Internal(String),

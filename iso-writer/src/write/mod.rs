@@ -38,6 +38,7 @@
 
 mod emit;
 mod error;
+mod import;
 mod names;
 mod options;
 mod plan;
@@ -46,6 +47,7 @@ mod tree;
 
 pub use emit::{EmitReport, Progress};
 pub use error::{ChangeKind, Error};
+pub use import::{ImportOptions, ImportReport, import_session};
 pub use options::{IsoLevel, Options, Relocation, VolumeIds};
 pub use plan::{Plan, PlannedFile};
 pub use tree::{FileData, GraftSpec, NodeId, NodeKind, Tree};

@@ -401,7 +401,10 @@ impl Plan {
                 if self.tree.nodes[n as usize].kind != Kind::Dir {
                     continue;
                 }
-                subdirs += 1;
+                // The relocation directory is hidden from Rock Ridge readers.
+                if self.pnodes[n as usize].flags & RELOC_DIR == 0 {
+                    subdirs += 1;
+                }
                 if e & PLACEHOLDER != 0 {
                     continue;
                 }
