@@ -10,6 +10,11 @@
 //!
 //! The renderer computes speed and ETA itself from the events' `done`
 //! values when the producer does not supply a speed.
+//!
+//! The JSON event's `phase` is one of `scanning`, `writing`, `reading`,
+//! `checking`, `blanking`, `formatting`, `reserving`, `padding`,
+//! `syncing`, `closing`, `finalizing`, `waiting`, `extracting` (the
+//! engine's phases map onto these); `unit` is `bytes` or `ratio`.
 
 use std::collections::VecDeque;
 use std::io::{IsTerminal, Write};
@@ -36,8 +41,18 @@ pub enum Phase {
     Checking,
     Blanking,
     Formatting,
-    /// Closing track/session, synchronizing the drive cache.
+    /// RESERVE TRACK or SEND CUE SHEET before writing.
+    Reserving,
+    /// Writing padding after the data.
+    Padding,
+    /// SYNCHRONIZE CACHE: the drive empties its buffer onto the disc.
+    Syncing,
+    /// Closing a track or session.
     Closing,
+    /// Finalizing the disc.
+    Finalizing,
+    /// Waiting for the drive to become ready.
+    Waiting,
     /// Copying files out of an image.
     Extracting,
 }
@@ -51,7 +66,12 @@ impl Phase {
             Phase::Checking => "checking",
             Phase::Blanking => "blanking",
             Phase::Formatting => "formatting",
+            Phase::Reserving => "reserving",
+            Phase::Padding => "padding",
+            Phase::Syncing => "syncing",
             Phase::Closing => "closing",
+            Phase::Finalizing => "finalizing",
+            Phase::Waiting => "waiting",
             Phase::Extracting => "extracting",
         }
     }
