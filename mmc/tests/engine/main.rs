@@ -1,0 +1,5 @@
+//! Integration tests of the burn engine (`mmc::engine`) over the emulated
+//! recorder, the fault injector and `stdio:` targets.
+
+mod sequential;
+mod util;
