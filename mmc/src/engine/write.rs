@@ -392,12 +392,7 @@ impl<T: Transport> Recorder<T> {
             );
             {
                 let mut drive = Locked::new(&mut self.drive)?;
-                run_and_wait(
-                    &mut *drive,
-                    &CloseTrackSession::session(),
-                    Phase::ClosingOpenSession,
-                    progress,
-                )?;
+                close_open_session(&mut drive, info.disc_info.as_ref(), progress)?;
             }
             closed_open_session = true;
             info = self.inspect()?.clone();
@@ -568,6 +563,44 @@ impl<T: Transport> Recorder<T> {
         self.inspect()?;
         Ok(Closure::Session)
     }
+}
+
+/// Closes the open last session of a BD-R (`mmc-recipes.md` §3.2): first
+/// every incomplete track in it (a written, not closed track: 5/72/03
+/// otherwise), then the session.
+fn close_open_session<T: Transport>(
+    drive: &mut Drive<T>,
+    di: Option<&crate::cmd::DiscInformation>,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<()> {
+    if let Some(di) = di {
+        let first = di.first_track_last_session.max(1);
+        let last = di.last_track_last_session.min(first.saturating_add(256));
+        for n in first..=last {
+            let ti = match drive.track_info(n as u32) {
+                Ok(ti) => ti,
+                Err(e @ Error::Sense { .. }) => {
+                    log::debug!("track {n}: {e}");
+                    break;
+                }
+                Err(e) => return Err(e),
+            };
+            if !ti.blank && ti.nwa_valid {
+                run_and_wait(
+                    drive,
+                    &CloseTrackSession::track(n),
+                    Phase::ClosingOpenSession,
+                    progress,
+                )?;
+            }
+        }
+    }
+    run_and_wait(
+        drive,
+        &CloseTrackSession::session(),
+        Phase::ClosingOpenSession,
+        progress,
+    )
 }
 
 /// Refuses what cannot take a new session (`mmc-recipes.md` §6.1 step 1).
