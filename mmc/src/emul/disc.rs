@@ -323,7 +323,7 @@ pub(crate) struct WriteParams {
     pub selected: bool,
     pub write_type: u8,
     pub test_write: bool,
-    /// Multi-session field (byte 3 bits 7–6): 00b close the disc.
+    /// Multi-session field (byte 3 bits 7–6): 11b keeps the disc appendable.
     pub multi: u8,
     pub fixed_packet: bool,
     pub track_mode: u8,
@@ -789,8 +789,10 @@ impl Disc {
         match func {
             1 => self.seq_close_track(number),
             2 => {
+                // Page 05h Multi-session: only 11b allows a next session;
+                // 00b and 01b (B0 = FF/FF/FF) close the disc (MMC-6 §7.5.4).
                 let finalize = match self.media {
-                    Media::CdR | Media::CdRw | Media::DvdR | Media::DvdRw => wp.multi == 0,
+                    Media::CdR | Media::CdRw | Media::DvdR | Media::DvdRw => wp.multi != 3,
                     _ => false,
                 };
                 self.seq_close_session(finalize)
@@ -1379,7 +1381,7 @@ impl SaoPlan {
     }
 
     /// Turns the written plan into closed tracks of the first session and
-    /// closes it (appendable when `multi` ≠ 00b).
+    /// closes it (appendable only when `multi` = 11b).
     pub(crate) fn commit(&self, disc: &mut Disc, multi: u8, session_format: u8) -> Work {
         let n = self.tracks.len();
         for (i, &(_, start, control, data_mode)) in self.tracks.iter().enumerate() {
@@ -1402,7 +1404,7 @@ impl SaoPlan {
         disc.seq.disc_type = session_format;
         disc.seq.closed_sessions = 1;
         let next = self.leadout.saturating_add(disc.session_gap(true));
-        if multi == 0 || next >= disc.seq.capacity {
+        if multi != 3 || next >= disc.seq.capacity {
             disc.seq.finalized = true;
             Work::Finalize
         } else {

@@ -85,22 +85,16 @@ fn io(e: std::io::Error) -> TransportError {
 }
 
 /// Base durations (seconds at time scale 1) of the drive's long work.
-fn work_secs(media: Media, w: Work) -> f64 {
+fn work_secs(w: Work) -> f64 {
     match w {
         Work::None => 0.0,
         Work::CloseTrack => 0.2,
         Work::CloseSession => 1.0,
         Work::Finalize => 1.5,
         Work::BlankMinimal => 1.0,
-        Work::BlankFull => {
-            if media.family() == Family::Cd {
-                2.0
-            } else {
-                3.0
-            }
-        }
+        Work::BlankFull => 2.0,
         Work::FormatQuick => 0.5,
-        Work::FormatFull => 2.5,
+        Work::FormatFull => 2.0,
     }
 }
 
@@ -189,6 +183,7 @@ impl Emulator {
                 | 0x51
                 | 0x52
                 | 0x53
+                | 0x54
                 | 0x5B
                 | 0x5D
                 | 0xA1
@@ -281,14 +276,27 @@ impl Emulator {
                 r[1] = 10;
                 if cdb[1] & 1 != 0 {
                     r[3] = 1;
-                    r[8..12].copy_from_slice(&(((cap - fill) / BLOCK) as u32).to_be_bytes());
+                    r[8..12].copy_from_slice(
+                        &((cap.saturating_sub(fill) / BLOCK) as u32).to_be_bytes(),
+                    );
                 } else {
                     r[4..8].copy_from_slice(&(cap as u32).to_be_bytes());
-                    r[8..12].copy_from_slice(&((cap - fill) as u32).to_be_bytes());
+                    r[8..12].copy_from_slice(&(cap.saturating_sub(fill) as u32).to_be_bytes());
                 }
                 give(data, &r, be16(cdb, 7))
             }
             0x5D => self.send_cue_sheet(cdb, data),
+            0x54 => {
+                // SEND OPC INFORMATION (MMC-6 §6.32): DoOpc runs a power
+                // calibration, which this drive does instantly; an OPC table
+                // sent by the host is accepted and not used.
+                let len = be16(cdb, 7);
+                take(data, len)?;
+                if self.disc.mode() == Mode::Rom {
+                    return Ok(Err(fail::CANNOT_WRITE));
+                }
+                Ok(Ok(len))
+            }
             0xA1 => self.blank(cdb, timeout),
             0xAC => self.get_performance(cdb, data),
             0xAD => self.read_disc_structure(cdb, data),
@@ -340,7 +348,7 @@ impl Emulator {
         format: bool,
         timeout: Duration,
     ) -> Result<Res, TransportError> {
-        let len = self.scaled(work_secs(self.media, work) + extra);
+        let len = self.scaled(work_secs(work) + extra);
         if len.is_zero() {
             return Ok(Ok(0));
         }

@@ -141,7 +141,7 @@ impl Media {
             Media::DvdPlusRDl => &[16620, 11080, 5540, 3324],
             Media::DvdRw | Media::DvdPlusRw => &[11080, 8310, 5540, 2770],
             Media::DvdRam => &[16620, 6925, 4155],
-            Media::BdR => &[107895, 53948, 26974, 17983, 8992],
+            Media::BdR => &[53948, 26974, 17983, 8992],
             Media::BdRe => &[8992, 4496],
             Media::CdRom | Media::DvdRom | Media::BdRom => &[],
         }

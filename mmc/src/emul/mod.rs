@@ -71,7 +71,8 @@ use store::{BLOCK, Store};
 pub struct EmulOptions {
     /// Multiplies the simulated durations of BLANK, FORMAT UNIT, CLOSE,
     /// SYNCHRONIZE CACHE and DVD+RW background formatting. At 1.0 a full
-    /// blank takes 2–3 s; 0.0 makes every operation instantaneous.
+    /// blank or format takes 2 s, closing a session 1 s, a background
+    /// format 3 s; 0.0 makes every operation instantaneous.
     pub time_scale: f64,
     /// Use a clock that only moves through [`Emulator::advance_clock`]
     /// (deterministic tests of Immed progress) instead of the wall clock.

@@ -207,14 +207,10 @@ pub(crate) fn disc_information(d: &Disc) -> Vec<u8> {
         }
         Some(l) => put32(b, at, l as u32),
     };
-    if d.family() == Family::Cd && lead_in.is_none() {
-        // Complete CD: FF/FF/FF in the MSF fields.
-        b[16..20].copy_from_slice(&[0, 0xFF, 0xFF, 0xFF]);
-        b[20..24].copy_from_slice(&[0, 0xFF, 0xFF, 0xFF]);
-    } else {
-        addr(&mut b, 16, lead_in);
-        addr(&mut b, 20, last_leadout);
-    }
+    // Complete disc: FFFFFFFFh, which on CD also reads as FF/FF/FF in the
+    // MSF bytes 17–19 / 21–23.
+    addr(&mut b, 16, lead_in);
+    addr(&mut b, 20, last_leadout);
     b
 }
 

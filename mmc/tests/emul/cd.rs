@@ -216,7 +216,7 @@ fn close_with_multi_00_finalizes() {
     close(t, false, 2, 0).ok();
     let di = disc_info(t);
     assert_eq!((di.status, di.last_session_state, di.sessions), (2, 3, 1));
-    assert_eq!(di.lead_in, 0x00FF_FFFF);
+    assert_eq!((di.lead_in, di.last_leadout), (u32::MAX, u32::MAX));
     // No invisible track on a finalized disc.
     read_track_info(t, 1, 0xFF).check(5, 0x24, 0);
     write10(t, 302 + 150, &pattern(0, 1)).check(5, 0x30, 5);
@@ -343,4 +343,16 @@ fn cd_r_cannot_be_blanked_or_formatted() {
     blank(t, false, 0).check(5, 0x30, 0);
     format(t, false, 359_847, 0, 0, 0).check(5, 0x30, 6);
     reserve(t, 1000).check(5, 0x24, 0);
+}
+
+#[test]
+fn multi_session_01b_also_closes_the_disc() {
+    // Page 05h Multi-session 01b: no next session, B0 = FF/FF/FF.
+    let mut d = fresh(Media::CdRw);
+    let t = &mut d.emu;
+    select05(t, &Page05 { multi: 1, ..CD_TAO }).ok();
+    write_run(t, 0, 300, 30);
+    sync(t, false).ok();
+    close(t, false, 2, 0).ok();
+    assert_eq!(disc_info(t).status, 2);
 }

@@ -81,6 +81,8 @@ fn allocation_length_truncates_like_a_drive() {
     assert!(be32(&r.data, 0) > 100);
     // Unknown opcode, bad CDB fields
     run(t, &[0xF3, 0, 0, 0, 0, 0, 0, 0, 0, 0]).check(5, 0x20, 0);
+    // SEND OPC INFORMATION with DoOpc: a recorder calibrates and succeeds.
+    run(t, &[0x54, 0x01, 0, 0, 0, 0, 0, 0, 0, 0]).ok();
     run_in(t, &[0x51, 1, 0, 0, 0, 0, 0, 0, 34, 0], 34).check(5, 0x24, 0);
     run_in(t, &[0x25, 0, 0, 0, 0, 1, 0, 0, 0, 0], 8).check(5, 0x24, 0);
     // a short CDB is a host error

@@ -108,3 +108,25 @@ fn power_cut_loses_the_cache_on_overwritable_media() {
     let mut emu = Emulator::open_with(Media::BdRe, &d.path, instant()).unwrap();
     assert_eq!(read10(&mut emu, 0, 1).ok().data, pattern(2000, 1));
 }
+
+#[test]
+fn power_cut_loses_only_what_the_cache_still_holds() {
+    // A 64 KiB cache: writing 96 KiB of fresh data commits the first
+    // 64 KiB when the cache fills; the last 32 KiB are lost at the cut.
+    let opts = EmulOptions {
+        cache_bytes: 64 << 10,
+        ..instant()
+    };
+    let mut d = fresh_with(Media::BdRe, opts.clone());
+    let t = &mut d.emu;
+    format(t, false, 12_219_392, 0x31, 0, 0x800).ok();
+    write10(t, 1000, &pattern(1000, 32)).ok();
+    assert_eq!(read_buffer_capacity(t), (64 << 10, 0));
+    write10(t, 1032, &pattern(1032, 16)).ok();
+    assert_eq!(read_buffer_capacity(t).1, 32 << 10);
+    d.emu.power_cut();
+    let mut d = d.reopen(opts);
+    let t = &mut d.emu;
+    assert_eq!(read10(t, 1000, 32).ok().data, pattern(1000, 32));
+    assert_eq!(read10(t, 1032, 16).ok().data, vec![0u8; 16 * 2048]);
+}

@@ -11,4 +11,5 @@ mod faults;
 mod overwritable;
 mod persist;
 mod rom;
+mod typed;
 mod util;
