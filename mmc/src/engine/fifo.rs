@@ -4,10 +4,9 @@
 //! memory while the source (a file, a pipe, an ISO image being generated)
 //! is read in parallel, and no buffer is allocated or copied per chunk.
 
+use std::collections::VecDeque;
 use std::io::{self, Read};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 /// Default FIFO size: 4 MiB (xorriso's default `-fs 4m`).
 pub const DEFAULT_FIFO_BYTES: usize = 4 << 20;
@@ -23,102 +22,200 @@ pub(crate) enum Chunk {
     Failed(io::Error),
 }
 
+/// State shared by both ends, under one lock.
+struct State {
+    /// Chunks read and not yet taken, oldest first.
+    full: VecDeque<Chunk>,
+    /// Buffers given back by the writer.
+    empty: Vec<Vec<u8>>,
+    /// Data bytes in `full`.
+    filled: usize,
+    /// Buffers allocated so far (at most `buffers`).
+    allocated: usize,
+    reader_waiting: bool,
+    writer_waiting: bool,
+    /// The writer hung up: the reader stops.
+    writer_gone: bool,
+    /// The reader thread ended (normally after End/Failed, or by panic).
+    reader_gone: bool,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    /// Signalled when `full` gains a chunk while the writer waits.
+    data: Condvar,
+    /// Signalled when enough buffers are free again while the reader
+    /// waits, or the writer hung up.
+    space: Condvar,
+    chunk: usize,
+    buffers: usize,
+    /// The reader sleeps until this many buffers are free: one wake-up
+    /// per several chunks instead of one per chunk while the drive is the
+    /// bottleneck.
+    low_water: usize,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves consistent state (plain
+        // pushes and pops): recover the guard.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 /// The writer's end of the FIFO.
 pub(crate) struct FifoReader {
-    full: Receiver<Chunk>,
-    empty: Sender<Vec<u8>>,
-    filled: Arc<AtomicUsize>,
-    capacity: usize,
+    shared: Arc<Shared>,
 }
 
 impl FifoReader {
     /// The next chunk; a vanished reader thread counts as a failure.
     pub(crate) fn next(&mut self) -> Chunk {
-        match self.full.recv() {
-            Ok(c) => {
+        let sh = &*self.shared;
+        let mut st = sh.lock();
+        loop {
+            if let Some(c) = st.full.pop_front() {
                 if let Chunk::Data(_, n) = &c {
-                    self.filled.fetch_sub(*n, Ordering::Relaxed);
+                    st.filled -= n;
                 }
-                c
+                return c;
             }
-            Err(_) => Chunk::Failed(io::Error::other("the source reader stopped unexpectedly")),
+            if st.reader_gone {
+                return Chunk::Failed(io::Error::other("the source reader stopped unexpectedly"));
+            }
+            st.writer_waiting = true;
+            st = sh.data.wait(st).unwrap_or_else(|p| p.into_inner());
+            st.writer_waiting = false;
         }
     }
 
     /// Gives a buffer back for reuse.
     pub(crate) fn recycle(&mut self, buf: Vec<u8>) {
-        let _ = self.empty.send(buf);
+        let sh = &*self.shared;
+        let mut st = sh.lock();
+        st.empty.push(buf);
+        if st.reader_waiting && st.empty.len() >= sh.low_water {
+            sh.space.notify_one();
+        }
     }
 
     /// Bytes read and not yet taken by the writer.
     pub(crate) fn filled(&self) -> usize {
-        self.filled.load(Ordering::Relaxed)
+        self.shared.lock().filled
     }
 
     pub(crate) fn capacity(&self) -> usize {
-        self.capacity
+        self.shared.buffers * self.shared.chunk
+    }
+}
+
+impl Drop for FifoReader {
+    fn drop(&mut self) {
+        let mut st = self.shared.lock();
+        st.writer_gone = true;
+        st.full.clear();
+        self.shared.space.notify_one();
     }
 }
 
 /// The reader thread's end.
 pub(crate) struct FifoWriter {
-    full: SyncSender<Chunk>,
-    empty: Receiver<Vec<u8>>,
-    filled: Arc<AtomicUsize>,
-    chunk: usize,
-    buffers: usize,
-    allocated: usize,
+    shared: Arc<Shared>,
+}
+
+impl Drop for FifoWriter {
+    fn drop(&mut self) {
+        let mut st = self.shared.lock();
+        st.reader_gone = true;
+        self.shared.data.notify_one();
+    }
 }
 
 /// A FIFO of about `bytes` in chunks of `chunk` bytes (at least two).
 pub(crate) fn fifo(bytes: usize, chunk: usize) -> (FifoWriter, FifoReader) {
     let chunk = chunk.max(1);
     let buffers = (bytes / chunk).max(2);
-    let (full_tx, full_rx) = mpsc::sync_channel(buffers);
-    let (empty_tx, empty_rx) = mpsc::channel();
-    let filled = Arc::new(AtomicUsize::new(0));
+    let shared = Arc::new(Shared {
+        state: Mutex::new(State {
+            full: VecDeque::with_capacity(buffers + 2),
+            empty: Vec::with_capacity(buffers),
+            filled: 0,
+            allocated: 0,
+            reader_waiting: false,
+            writer_waiting: false,
+            writer_gone: false,
+            reader_gone: false,
+        }),
+        data: Condvar::new(),
+        space: Condvar::new(),
+        chunk,
+        buffers,
+        low_water: (buffers / 4).max(1),
+    });
     (
         FifoWriter {
-            full: full_tx,
-            empty: empty_rx,
-            filled: filled.clone(),
-            chunk,
-            buffers,
-            allocated: 0,
+            shared: shared.clone(),
         },
-        FifoReader {
-            full: full_rx,
-            empty: empty_tx,
-            filled,
-            capacity: buffers * chunk,
-        },
+        FifoReader { shared },
     )
 }
 
 impl FifoWriter {
+    /// An empty buffer, `None` when the writer hung up.
     fn buffer(&mut self) -> Option<Vec<u8>> {
-        if self.allocated < self.buffers {
-            if let Ok(b) = self.empty.try_recv() {
+        let sh = &*self.shared;
+        let mut st = sh.lock();
+        loop {
+            if st.writer_gone {
+                return None;
+            }
+            if let Some(b) = st.empty.pop() {
                 return Some(b);
             }
-            self.allocated += 1;
-            return Some(vec![0u8; self.chunk]);
+            if st.allocated < sh.buffers {
+                st.allocated += 1;
+                drop(st);
+                return Some(vec![0u8; sh.chunk]);
+            }
+            st.reader_waiting = true;
+            // Wait for several free buffers (or the hang-up).
+            while !st.writer_gone && st.empty.len() < sh.low_water {
+                st = sh.space.wait(st).unwrap_or_else(|p| p.into_inner());
+            }
+            st.reader_waiting = false;
         }
-        self.empty.recv().ok()
+    }
+
+    /// Queues a message; false when the writer hung up.
+    fn send(&mut self, msg: Chunk) -> bool {
+        let sh = &*self.shared;
+        let mut st = sh.lock();
+        if st.writer_gone {
+            return false;
+        }
+        if let Chunk::Data(_, n) = &msg {
+            st.filled += n;
+        }
+        st.full.push_back(msg);
+        if st.writer_waiting {
+            sh.data.notify_one();
+        }
+        true
     }
 
     /// Reads `source` into the FIFO until `size` bytes were read (an
     /// early end is an error) or, without a size, until EOF. Returns when
     /// done or when the writer hung up (cancellation, write error).
     pub(crate) fn pump<R: Read>(mut self, mut source: R, size: Option<u64>) {
+        let chunk = self.shared.chunk;
         let mut total: u64 = 0;
         loop {
             let Some(mut buf) = self.buffer() else {
                 return;
             };
             let want = match size {
-                Some(s) => (s - total).min(self.chunk as u64) as usize,
-                None => self.chunk,
+                Some(s) => (s - total).min(chunk as u64) as usize,
+                None => chunk,
             };
             let msg = match read_full(&mut source, &mut buf[..want]) {
                 Ok(n) => {
@@ -134,20 +231,19 @@ impl FifoWriter {
                     } else if n == 0 {
                         Chunk::End
                     } else {
-                        self.filled.fetch_add(n, Ordering::Relaxed);
                         Chunk::Data(buf, n)
                     }
                 }
                 Err(e) => Chunk::Failed(e),
             };
-            let last = !matches!(msg, Chunk::Data(_, n) if n == self.chunk)
-                || size.is_some_and(|s| total >= s);
+            let last =
+                !matches!(msg, Chunk::Data(_, n) if n == chunk) || size.is_some_and(|s| total >= s);
             let data_last = matches!(msg, Chunk::Data(..)) && last;
-            if self.full.send(msg).is_err() {
+            if !self.send(msg) {
                 return;
             }
             if data_last {
-                let _ = self.full.send(Chunk::End);
+                self.send(Chunk::End);
                 return;
             }
             if last {

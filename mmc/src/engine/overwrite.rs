@@ -434,22 +434,38 @@ impl<T: Transport> Overwriter<'_, T> {
         let mut sink = Sink {
             next: lba - off,
             buf: Vec::new(),
-            spare: None,
         };
         if off != 0 {
             let mut unit = vec![0u8; (self.align as u64 * BLOCK) as usize];
             self.read_into(lba - off, &mut unit);
-            sink.push(&unit[..(off as u64 * BLOCK) as usize]);
+            sink.buf
+                .extend_from_slice(&unit[..(off as u64 * BLOCK) as usize]);
         }
         sink
     }
 
-    /// Sends the full chunks the sink holds.
-    fn feed(&mut self, sink: &mut Sink, data: &[u8]) -> Result<()> {
-        sink.push(data);
-        while let Some(unit) = sink.take_chunk(self.chunk_blocks) {
-            self.send_unit(sink, unit)?;
+    /// Sends `data` in full chunks, straight from the caller's buffer when
+    /// nothing is pending; a remainder waits in the sink.
+    fn feed(&mut self, sink: &mut Sink, mut data: &[u8]) -> Result<()> {
+        let chunk_bytes = (self.chunk_blocks as u64 * BLOCK) as usize;
+        if !sink.buf.is_empty() {
+            let take = (chunk_bytes - sink.buf.len()).min(data.len());
+            sink.buf.extend_from_slice(&data[..take]);
+            data = &data[take..];
+            if sink.buf.len() < chunk_bytes {
+                return Ok(());
+            }
+            let full = std::mem::take(&mut sink.buf);
+            let r = self.send(sink, &full);
+            sink.buf = full;
+            sink.buf.clear();
+            r?;
         }
+        while data.len() >= chunk_bytes {
+            self.send(sink, &data[..chunk_bytes])?;
+            data = &data[chunk_bytes..];
+        }
+        sink.buf.extend_from_slice(data);
         Ok(())
     }
 
@@ -458,11 +474,15 @@ impl<T: Transport> Overwriter<'_, T> {
     /// zero-padded to a block.
     fn flush_sink(&mut self, sink: &mut Sink) -> Result<()> {
         let align_bytes = (self.align as u64 * BLOCK) as usize;
-        let whole = sink.pending_bytes() / align_bytes * align_bytes;
-        if let Some(unit) = sink.take_bytes(whole) {
-            self.send_unit(sink, unit)?;
+        let whole = sink.buf.len() / align_bytes * align_bytes;
+        if whole > 0 {
+            let pending = std::mem::take(&mut sink.buf);
+            let r = self.send(sink, &pending[..whole]);
+            sink.buf = pending;
+            sink.buf.drain(..whole);
+            r?;
         }
-        let pending = sink.pending_bytes();
+        let pending = sink.buf.len();
         if pending == 0 {
             return Ok(());
         }
@@ -476,7 +496,8 @@ impl<T: Transport> Overwriter<'_, T> {
         if self.align > 1 {
             self.read_into(lba, &mut unit);
         }
-        sink.drain_into(&mut unit[..pending]);
+        unit[..pending].copy_from_slice(&sink.buf);
+        sink.buf.clear();
         if self.align == 1 {
             unit[pending..].fill(0);
         }
@@ -485,11 +506,10 @@ impl<T: Transport> Overwriter<'_, T> {
         Ok(())
     }
 
-    fn send_unit(&mut self, sink: &mut Sink, unit: Vec<u8>) -> Result<()> {
+    fn send(&mut self, sink: &mut Sink, data: &[u8]) -> Result<()> {
         let lba = sink.next;
-        self.write_raw(lba, &unit)?;
-        sink.next += (unit.len() as u64 / BLOCK) as u32;
-        sink.spare = Some(unit);
+        self.write_raw(lba, data)?;
+        sink.next += (data.len() as u64 / BLOCK) as u32;
         Ok(())
     }
 
@@ -553,48 +573,12 @@ impl<T: Transport> Drop for Overwriter<'_, T> {
     }
 }
 
-/// Bytes waiting to become whole aligned units.
+/// Bytes waiting to become a whole chunk or aligned unit.
 struct Sink {
     /// LBA of the first pending byte (aligned).
     next: u32,
-    /// Pending bytes.
+    /// Pending bytes (less than a chunk).
     buf: Vec<u8>,
-    /// A buffer to reuse.
-    spare: Option<Vec<u8>>,
-}
-
-impl Sink {
-    fn push(&mut self, data: &[u8]) {
-        self.buf.extend_from_slice(data);
-    }
-
-    fn pending_bytes(&self) -> usize {
-        self.buf.len()
-    }
-
-    /// The next full chunk of `chunk` blocks, `None` while more data is
-    /// needed.
-    fn take_chunk(&mut self, chunk: u32) -> Option<Vec<u8>> {
-        self.take_bytes((chunk as u64 * BLOCK) as usize)
-    }
-
-    /// The next `n` bytes when that many are pending.
-    fn take_bytes(&mut self, n: usize) -> Option<Vec<u8>> {
-        if n == 0 || self.buf.len() < n {
-            return None;
-        }
-        let mut unit = self.spare.take().unwrap_or_default();
-        unit.clear();
-        unit.extend_from_slice(&self.buf[..n]);
-        self.buf.drain(..n);
-        Some(unit)
-    }
-
-    fn drain_into(&mut self, out: &mut [u8]) {
-        let n = out.len().min(self.buf.len());
-        out[..n].copy_from_slice(&self.buf[..n]);
-        self.buf.drain(..n);
-    }
 }
 
 /// READ(10) of `count` blocks from `lba` in 32-block chunks.
