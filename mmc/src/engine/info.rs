@@ -352,6 +352,16 @@ impl MediaInfo {
         }
     }
 
+    /// An inspection result of `profile` with nothing else known.
+    #[cfg(test)]
+    pub(crate) fn for_tests(profile: Profile, kind: MediaKind) -> MediaInfo {
+        MediaInfo {
+            profile,
+            kind,
+            ..MediaInfo::empty(DriveIdentity::default())
+        }
+    }
+
     /// Human name of the profile.
     pub fn profile_name(&self) -> &'static str {
         self.profile.name()

@@ -1241,6 +1241,130 @@ impl<'j, 'a, T: Transport> Pump<'j, 'a, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cmd::{CdTrackAtOnce, DvdMinusRWrite};
+    use crate::engine::info::{IncrementalFeature, NextTrack};
+
+    fn target(profile: Profile, kind: MediaKind, blank: bool, f: WriteFeatures) -> SessionTarget {
+        SessionTarget {
+            profile,
+            kind,
+            start: 0,
+            free_blocks: 1_000_000,
+            track_number: 1,
+            msc1: None,
+            first_session: blank,
+            closed_open_session: false,
+            chunk_blocks: 16,
+            options: SessionOptions::default(),
+            dvd_r_dl: profile == Profile::DVD_R_DL_SEQ,
+            features: f,
+        }
+    }
+
+    fn inc() -> WriteFeatures {
+        WriteFeatures {
+            incremental: Some(IncrementalFeature {
+                link_size: Some(16),
+                buf: true,
+            }),
+            ..WriteFeatures::default()
+        }
+    }
+
+    /// `mmc-recipes.md` §2, §6.3: DVD-R DL is DAO only, single session.
+    #[test]
+    fn dvd_r_dl_is_dao_only() {
+        let t = target(
+            Profile::DVD_R_DL_SEQ,
+            MediaKind::SequentialDvdMinus,
+            true,
+            inc(),
+        );
+        assert_eq!(t.method(Some(1)).unwrap(), WriteMethod::Dao);
+        assert!(t.method(None).is_err());
+        let mut i = t.clone();
+        i.options.write_type = WriteType::Incremental;
+        assert!(i.method(Some(1)).is_err());
+    }
+
+    /// A blank DVD-R with Incremental Streaming: Incremental unless the
+    /// disc shall be closed; appendable: always Incremental.
+    #[test]
+    fn dvd_r_automatic_choice() {
+        let mut t = target(
+            Profile::DVD_R_SEQ,
+            MediaKind::SequentialDvdMinus,
+            true,
+            inc(),
+        );
+        assert_eq!(t.method(Some(1)).unwrap(), WriteMethod::Incremental);
+        t.options.close = true;
+        assert_eq!(t.method(Some(1)).unwrap(), WriteMethod::Dao);
+        t.first_session = false;
+        assert_eq!(t.method(Some(1)).unwrap(), WriteMethod::Incremental);
+        let mut dao = t.clone();
+        dao.options.write_type = WriteType::Dao;
+        assert!(dao.method(Some(1)).is_err(), "DAO writes only blank discs");
+    }
+
+    #[test]
+    fn simulation_where_the_features_offer_it() {
+        let f = WriteFeatures {
+            cd_tao: Some(CdTrackAtOnce {
+                test_write: true,
+                ..CdTrackAtOnce::default()
+            }),
+            dvd_minus: Some(DvdMinusRWrite {
+                test_write: true,
+                ..DvdMinusRWrite::default()
+            }),
+            ..inc()
+        };
+        let cd = target(Profile::CD_R, MediaKind::SequentialCd, false, f.clone());
+        assert!(check_dummy(&cd, WriteMethod::CdTao).is_ok());
+        // SAO needs 002Eh Test Write, which is absent here.
+        assert!(check_dummy(&cd, WriteMethod::CdSao).is_err());
+        let dvd = target(Profile::DVD_RW_SEQ, MediaKind::SequentialDvdMinus, true, f);
+        assert!(check_dummy(&dvd, WriteMethod::Dao).is_ok());
+        assert!(check_dummy(&dvd, WriteMethod::Incremental).is_ok());
+        let plus = target(
+            Profile::DVD_PLUS_R,
+            MediaKind::SequentialPlusOrBd,
+            true,
+            WriteFeatures::default(),
+        );
+        assert!(check_dummy(&plus, WriteMethod::Reserved).is_err());
+    }
+
+    /// `mmc-recipes.md` §3.4: damage without NWA_V is refused; with NWA_V
+    /// writable (warned).
+    #[test]
+    fn damaged_tracks() {
+        let mut info = MediaInfo::for_tests(Profile::DVD_PLUS_R, MediaKind::SequentialPlusOrBd);
+        info.status = MediaStatus::Appendable;
+        info.next_track = Some(NextTrack {
+            number: 2,
+            nwa: 1000,
+            free: 0,
+            damage: Damage::NotWritable,
+            reserved: false,
+        });
+        assert!(matches!(
+            check_sequential(&info),
+            Err(Error::Unsuitable(Unsuitable::Damaged))
+        ));
+        info.next_track = Some(NextTrack {
+            free: 500,
+            damage: Damage::Writable,
+            ..info.next_track.unwrap()
+        });
+        assert!(check_sequential(&info).is_ok());
+        info.status = MediaStatus::Closed;
+        assert!(matches!(
+            check_sequential(&info),
+            Err(Error::Unsuitable(Unsuitable::Closed))
+        ));
+    }
 
     #[test]
     fn padding_of_recipes_section_6_6() {
