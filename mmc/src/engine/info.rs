@@ -638,9 +638,18 @@ pub fn inspect<T: Transport>(
     info.sessions = match info.kind {
         MediaKind::Overwritable | MediaKind::WriteOnceStream => Vec::new(),
         _ if info.status == MediaStatus::Blank => Vec::new(),
+        // CD: raw TOC; a drive without it gives session numbers through
+        // READ TRACK INFORMATION, and the formatted TOC is the last resort.
         MediaKind::SequentialCd => match optional(drive.raw_toc())? {
             Some(raw) if !raw.entries.is_empty() => cd_sessions(&raw),
-            _ => fabricated_toc(drive, &di)?,
+            _ => {
+                let s = fabricated_toc(drive, &di)?;
+                if s.is_empty() {
+                    toc_format0_sessions(drive)?
+                } else {
+                    s
+                }
+            }
         },
         MediaKind::ReadOnly if profile.family() == Family::Cd => match optional(drive.raw_toc())? {
             Some(raw) if !raw.entries.is_empty() => cd_sessions(&raw),

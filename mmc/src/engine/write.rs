@@ -432,6 +432,7 @@ impl<T: Transport> Recorder<T> {
         image_bytes: Option<u64>,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<WriteReport> {
+        self.drive.cancel_token().check()?;
         let method = target.method(image_bytes)?;
         if target.options.dummy {
             check_dummy(target, method)?;

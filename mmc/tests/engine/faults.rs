@@ -318,3 +318,44 @@ fn power_cut_while_writing_is_a_failure() {
     );
     assert!(rec.drive().is_lost());
 }
+
+#[test]
+fn dvd_rw_incremental_refused_on_the_first_write_is_redone_as_dao() {
+    // Feature 0021h is offered, but the drive refuses the first
+    // Incremental WRITE with 5/64/00 (`sense-and-retries.md` §5.3).
+    let mut r = faulty_rig(Media::DvdRw);
+    r.faults().fail_nth(0x2A, 1, SenseBuf::fixed(5, 0x64, 0x00));
+    let t = r
+        .rec
+        .prepare(&SessionOptions::default(), Some(SIZE), &mut no_progress)
+        .unwrap();
+    assert_eq!(t.method(Some(SIZE)).unwrap(), WriteMethod::Incremental);
+    let rep = r
+        .rec
+        .write_session(&t, Noise::new(12, SIZE), Some(SIZE), &mut no_progress)
+        .unwrap();
+    assert_eq!(
+        (rep.method, rep.closure, rep.blocks_written),
+        (
+            WriteMethod::Dao,
+            Closure::Disc,
+            SIZE.div_ceil(2048).div_ceil(16) * 16
+        )
+    );
+    assert_eq!(r.rec.inspect().unwrap().status, MediaStatus::Closed);
+    assert_eq!(read_md5(&mut r.rec, 0, SIZE), Noise::md5(12, SIZE));
+
+    // Without the size in advance DAO is impossible: the error stands.
+    let mut r = faulty_rig(Media::DvdRw);
+    r.faults().fail_nth(0x2A, 1, SenseBuf::fixed(5, 0x64, 0x00));
+    let t = r
+        .rec
+        .prepare(&SessionOptions::default(), None, &mut no_progress)
+        .unwrap();
+    let e = r
+        .rec
+        .write_session(&t, Noise::new(12, SIZE), None, &mut no_progress)
+        .unwrap_err();
+    assert!(e.sense().is_some_and(|s| s.is(5, 0x64, 0)), "{e}");
+    assert!(r.rec.inspect().unwrap().sessions.is_empty());
+}
