@@ -26,18 +26,67 @@
 //! cancelled. While writing, blanking and formatting the tray is locked
 //! (PREVENT MEDIUM REMOVAL) and always unlocked afterwards.
 //!
+//! Typical sequences (errors propagated with `?`):
+//!
 //! ```no_run
-//! use mmc::engine::{Recorder, SessionOptions, no_progress};
-//! # fn demo(drive: mmc::drive::Drive<Box<dyn mmc::Transport + Send>>) -> mmc::Result<()> {
-//! let mut rec = Recorder::new(drive);
+//! use mmc::address::Address;
+//! use mmc::engine::*;
+//! use mmc::open::{OpenOptions, open};
+//! # fn demo() -> mmc::Result<()> {
+//! # let (image, size, plan_iso_at, head) =
+//! #     (std::io::empty(), 0u64, |_s: u32, _m: Option<u32>| (std::io::empty(), 0u64), vec![0u8; 65536]);
+//! let address = Address::parse("/dev/sr0")?;
+//! let opts = OpenOptions { exclusive: true, ..OpenOptions::default() };
+//! let mut rec = Recorder::new(open(&address, &opts)?);
+//! let p = &mut no_progress;
+//!
+//! // Info.
 //! let info = rec.inspect()?.clone();
-//! println!("{} {:?}", info.profile_name(), info.status);
-//! // Plan an image for the session start, then write it.
-//! let target = rec.prepare(&SessionOptions::default(), None, &mut no_progress)?;
-//! let image = std::fs::File::open("session.iso").expect("image");
-//! let size = image.metadata().expect("size").len();
-//! let report = rec.write_session(&target, image, Some(size), &mut no_progress)?;
-//! println!("{} blocks at LBA {}", report.blocks_written, report.start);
+//! println!("{} {:?} {:?}", info.profile_name(), info.status, info.sessions);
+//!
+//! // Blank or format as the medium needs; overwritable media get a
+//! // pseudo-blank from the caller.
+//! if rec.blank(BlankMode::AsNeeded, p)? == (BlankOutcome::PseudoBlankNeeded { full: false }) {
+//!     // invalidate the ISO 9660 head (mmc-recipes.md §8.5)
+//! }
+//! rec.format(FormatMode::AsNeeded, p)?;
+//!
+//! // Write a finished image at the NWA of a sequential medium.
+//! let target = rec.prepare(&SessionOptions::default(), Some(size), p)?;
+//! let report = rec.write_session(&target, image, Some(size), p)?;
+//!
+//! // A new ISO 9660 session: where does it start, what fits, where is the
+//! // previous superblock (msc1)? Plan the image for that start, then write.
+//! let target = rec.prepare(&SessionOptions::default(), None, p)?;
+//! let (stream, bytes) = plan_iso_at(target.start, target.msc1);
+//! target.check_fits(bytes)?;
+//! rec.write_session(&target, stream, Some(bytes), p)?;
+//!
+//! // Overwritable media: session at S (chosen by the emulation), then the
+//! // 64 KiB head at LBA 0, each made durable by SYNCHRONIZE CACHE.
+//! let s = 32;
+//! let (stream, bytes) = plan_iso_at(s, None);
+//! let mut ow = rec.overwrite(&OverwriteOptions::default(), p)?;
+//! ow.write_at(s, stream, Some(bytes), p)?;
+//! ow.sync(p)?;
+//! ow.write_blocks(0, &head)?;
+//! ow.finish(p)?;
+//!
+//! // Checkread a session into an MD5 sink; verify against an image.
+//! let session = rec.info()?.sessions[0].clone();
+//! let map = rec.checkread(
+//!     BlockRange::new(session.start, session.blocks),
+//!     &ReadOptions::default(),
+//!     &mut |_lba: u32, _data: &[u8]| Ok(()),
+//!     p,
+//! )?;
+//! assert!(map.is_all_good());
+//! let v = rec.verify(report.start, std::fs::File::open("x.iso").unwrap(), size, &VerifyOptions::default(), p)?;
+//! println!("first mismatch: {:?}", v.first_mismatch());
+//!
+//! // Speed and tray.
+//! rec.set_speed(Speed::Times(4.0))?;
+//! rec.eject()?;
 //! # Ok(()) }
 //! ```
 //!
@@ -67,7 +116,7 @@ pub use overwrite::{Finish, OverwriteOptions, Overwriter, WriteAtReport};
 pub use progress::{FifoState, Phase, Progress, Rate, no_progress, one_x_bytes_per_s};
 pub use read::{
     BlockRange, Quality, ReadOptions, ReadSink, SectorMap, SectorRange, VerifyOptions,
-    VerifyReport, discard,
+    VerifyReport, discard, is_unrecorded,
 };
 pub use tray::{Speed, SpeedMethod, SpeedReport, TrayOutcome};
 pub use write::{

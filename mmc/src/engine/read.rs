@@ -213,7 +213,25 @@ fn quality_of(sense: &Sense) -> Quality {
     }
 }
 
+/// True for the errors that mean "nothing is recorded there" rather than
+/// a defect: BLANK CHECK (8/xx/xx), LBA out of range (5/21/00), medium not
+/// formatted (5/30/10). Reading the ISO 9660 head of a blank overwritable
+/// medium or an empty image file gives one of these.
+pub fn is_unrecorded(e: &Error) -> bool {
+    e.sense().is_some_and(|s| {
+        s.key == SenseKey::BLANK_CHECK || s.is(0x5, 0x21, 0x00) || s.is(0x5, 0x30, 0x10)
+    })
+}
+
 impl<T: Transport> Recorder<T> {
+    /// Reads `count` blocks from `lba` with READ(10) in chunks of 32 blocks
+    /// (the drive handle retries what the policy retries). For the caller's
+    /// own reads: the ISO 9660 head, a previous session's volume
+    /// descriptors and directories. See [`is_unrecorded`].
+    pub fn read_blocks(&mut self, lba: u32, count: u32) -> Result<Vec<u8>> {
+        super::overwrite::read_blocks(self, lba, count)
+    }
+
     /// Reads every block of `range` (`md5-tags.md` checkread): READ(10) in
     /// chunks (the drive handle retries WAIT conditions per
     /// `sense-and-retries.md`); a failing chunk is read again block by block

@@ -251,3 +251,24 @@ fn stdio_file_is_an_overwritable_medium() {
         "the last block is padded, nothing more"
     );
 }
+
+#[test]
+fn heads_of_blank_media_read_as_unrecorded() {
+    use mmc::engine::is_unrecorded;
+    for media in [Media::BdRe, Media::DvdPlusRw, Media::DvdPlusR, Media::CdR] {
+        let mut r = rig(media);
+        let e = r.rec.read_blocks(0, 32).unwrap_err();
+        assert!(is_unrecorded(&e), "{media}: {e}");
+    }
+    // A formatted DVD-RAM reads zeros.
+    let mut r = rig(Media::DvdRam);
+    let head = r.rec.read_blocks(0, 32).unwrap();
+    assert!(head.iter().all(|&b| b == 0));
+    // An empty image file.
+    let dir = tempfile::tempdir().unwrap();
+    let dev = StdioDrive::open(&dir.path().join("new.iso"), true).unwrap();
+    let mut rec = Recorder::new(Drive::with_timing(dev, Timing::fast()));
+    let e = rec.read_blocks(0, 32).unwrap_err();
+    assert!(is_unrecorded(&e), "{e}");
+    assert!(!is_unrecorded(&Error::Cancelled));
+}
