@@ -359,3 +359,39 @@ fn dvd_rw_incremental_refused_on_the_first_write_is_redone_as_dao() {
     assert!(e.sense().is_some_and(|s| s.is(5, 0x64, 0)), "{e}");
     assert!(r.rec.inspect().unwrap().sessions.is_empty());
 }
+
+#[test]
+fn a_refused_optional_reservation_falls_back_to_open_ended() {
+    // tgt answers RESERVE TRACK with 5/20/00 (`sense-and-retries.md` §5.3).
+    for sense in [SenseBuf::fixed(5, 0x20, 0), SenseBuf::fixed(5, 0x24, 0)] {
+        let mut r = faulty_rig(Media::DvdPlusR);
+        r.faults().fail_nth(0x53, 1, sense);
+        let t = r
+            .rec
+            .prepare(&SessionOptions::default(), Some(SIZE), &mut no_progress)
+            .unwrap();
+        let rep = r
+            .rec
+            .write_session(&t, Noise::new(13, SIZE), Some(SIZE), &mut no_progress)
+            .unwrap();
+        assert_eq!(
+            (rep.method, rep.closure),
+            (WriteMethod::OpenEnded, Closure::Session)
+        );
+        assert_eq!(read_md5(&mut r.rec, 0, SIZE), Noise::md5(13, SIZE));
+    }
+    // DAO needs its reservation: no fallback there.
+    let mut r = faulty_rig(Media::DvdR);
+    r.faults().fail_nth(0x53, 1, SenseBuf::fixed(5, 0x24, 0));
+    let o = SessionOptions {
+        close: true,
+        ..SessionOptions::default()
+    };
+    let t = r.rec.prepare(&o, Some(SIZE), &mut no_progress).unwrap();
+    let e = r
+        .rec
+        .write_session(&t, Noise::new(13, SIZE), Some(SIZE), &mut no_progress)
+        .unwrap_err();
+    assert!(e.to_string().contains("RESERVE TRACK"), "{e}");
+    assert!(r.emu().summary().tracks.is_empty());
+}

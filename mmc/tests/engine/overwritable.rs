@@ -272,3 +272,28 @@ fn heads_of_blank_media_read_as_unrecorded() {
     assert!(is_unrecorded(&e), "{e}");
     assert!(!is_unrecorded(&Error::Cancelled));
 }
+
+#[test]
+fn bd_re_stream_recording() {
+    // Whole 64 KiB chunks go out as WRITE(12) with Streaming: any WRITE(10)
+    // fails here.
+    let mut r = faulty_rig(Media::BdRe);
+    r.faults()
+        .fail_nth_times(0x2A, 1, u64::MAX, mmc::fault::write_error());
+    let size = 80 * 65536u64;
+    let mut ow = r
+        .rec
+        .overwrite(
+            &OverwriteOptions {
+                stream_recording: true,
+                ..OverwriteOptions::default()
+            },
+            &mut no_progress,
+        )
+        .unwrap();
+    ow.write_at(64, Noise::new(31, size), Some(size), &mut no_progress)
+        .unwrap();
+    assert_eq!(ow.finish(&mut no_progress).unwrap(), Finish::Nothing);
+    assert_eq!(r.faults().injected(), 0);
+    assert_eq!(read_md5(&mut r.rec, 64, size), Noise::md5(31, size));
+}
