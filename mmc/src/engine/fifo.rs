@@ -5,7 +5,7 @@
 //! is read in parallel, and no buffer is allocated or copied per chunk.
 
 use std::collections::VecDeque;
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 /// Default FIFO size: 4 MiB (xorriso's default `-fs 4m`).
@@ -253,6 +253,112 @@ impl FifoWriter {
     }
 }
 
+impl FifoWriter {
+    /// Runs `producer`, which writes the data into the FIFO (an ISO 9660
+    /// image being generated), then ends the stream. With `size`, producing
+    /// fewer or more bytes is an error. Returns early when the writer hung
+    /// up; the producer then sees `BrokenPipe`.
+    pub(crate) fn produce<F>(self, producer: F, size: Option<u64>)
+    where
+        F: FnOnce(&mut dyn Write) -> io::Result<()>,
+    {
+        let mut w = FifoWrite {
+            fifo: self,
+            cur: None,
+            used: 0,
+            total: 0,
+            size,
+            hung_up: false,
+        };
+        let r = producer(&mut w);
+        if w.hung_up {
+            return;
+        }
+        if let Err(e) = r {
+            w.fifo.send(Chunk::Failed(e));
+            return;
+        }
+        if let Some(buf) = w.cur.take()
+            && w.used > 0
+            && !w.fifo.send(Chunk::Data(buf, w.used))
+        {
+            return;
+        }
+        let end = match size {
+            Some(s) if w.total < s => Chunk::Failed(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!("the source ended after {} of {s} bytes", w.total),
+            )),
+            _ => Chunk::End,
+        };
+        w.fifo.send(end);
+    }
+}
+
+/// The [`Write`] end a producer writes into.
+struct FifoWrite {
+    fifo: FifoWriter,
+    cur: Option<Vec<u8>>,
+    used: usize,
+    total: u64,
+    size: Option<u64>,
+    hung_up: bool,
+}
+
+impl FifoWrite {
+    fn hang_up(&mut self) -> io::Error {
+        self.hung_up = true;
+        io::Error::new(
+            io::ErrorKind::BrokenPipe,
+            "the drive side stopped taking data",
+        )
+    }
+}
+
+impl Write for FifoWrite {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if let Some(s) = self.size
+            && self.total + data.len() as u64 > s
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("the source produces more than the {s} bytes announced"),
+            ));
+        }
+        let chunk = self.fifo.shared.chunk;
+        let mut done = 0;
+        while done < data.len() {
+            let mut buf = match self.cur.take() {
+                Some(b) => b,
+                None => {
+                    self.used = 0;
+                    match self.fifo.buffer() {
+                        Some(b) => b,
+                        None => return Err(self.hang_up()),
+                    }
+                }
+            };
+            let n = (chunk - self.used).min(data.len() - done);
+            buf[self.used..self.used + n].copy_from_slice(&data[done..done + n]);
+            self.used += n;
+            done += n;
+            self.total += n as u64;
+            if self.used == chunk {
+                if !self.fifo.send(Chunk::Data(buf, chunk)) {
+                    return Err(self.hang_up());
+                }
+            } else {
+                self.cur = Some(buf);
+            }
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Reads until `buf` is full or EOF; returns the bytes read.
 fn read_full<R: Read>(source: &mut R, buf: &mut [u8]) -> io::Result<usize> {
     let mut n = 0;
@@ -315,6 +421,57 @@ mod tests {
         let (out, err) = collect(Some(10_000), &[1u8; 5000], 4096);
         assert_eq!(out.len(), 4096);
         assert!(err.unwrap().contains("5000 of 10000"));
+    }
+
+    fn produced(size: Option<u64>, data: &[u8], pieces: usize) -> (Vec<u8>, Option<String>) {
+        let (w, mut r) = fifo(4 * 4096, 4096);
+        let src = data.to_vec();
+        let mut out = Vec::new();
+        let mut err = None;
+        std::thread::scope(|s| {
+            s.spawn(move || {
+                w.produce(
+                    |sink| {
+                        for part in src.chunks(pieces.max(1)) {
+                            sink.write_all(part)?;
+                        }
+                        Ok(())
+                    },
+                    size,
+                )
+            });
+            loop {
+                match r.next() {
+                    Chunk::Data(b, n) => {
+                        assert!(n == 4096 || out.len() % 4096 == 0);
+                        out.extend_from_slice(&b[..n]);
+                        r.recycle(b);
+                    }
+                    Chunk::End => break,
+                    Chunk::Failed(e) => {
+                        err = Some(e.to_string());
+                        break;
+                    }
+                }
+            }
+        });
+        (out, err)
+    }
+
+    #[test]
+    fn producers_write_into_the_fifo() {
+        let data: Vec<u8> = (0..50_001u32).map(|i| (i * 13 % 251) as u8).collect();
+        for pieces in [1, 1000, 4096, 70_000] {
+            for size in [None, Some(data.len() as u64)] {
+                let (out, err) = produced(size, &data, pieces);
+                assert_eq!(err, None);
+                assert_eq!(out, data);
+            }
+        }
+        let (_, err) = produced(Some(60_000), &data, 777);
+        assert!(err.unwrap().contains("50001 of 60000"));
+        let (_, err) = produced(Some(40_000), &data, 777);
+        assert!(err.unwrap().contains("more than the 40000"));
     }
 
     #[test]

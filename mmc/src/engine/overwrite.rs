@@ -20,7 +20,7 @@
 //! # Ok(()) }
 //! ```
 
-use std::io::Read;
+use std::io::{Read, Write};
 
 use crate::cmd::{
     BgFormatStatus, CloseTrackSession, FormatUnit, PreventAllowMediumRemoval, Read10, Write10,
@@ -32,7 +32,7 @@ use crate::profile::{Family, Profile};
 use crate::transport::Transport;
 
 use super::Recorder;
-use super::fifo::{Chunk, DEFAULT_FIFO_BYTES, fifo};
+use super::fifo::{Chunk, DEFAULT_FIFO_BYTES, FifoWriter, fifo};
 use super::format::{FormatMode, format_plan};
 use super::info::{FormatState, MediaInfo, MediaKind};
 use super::lock::allow;
@@ -291,6 +291,42 @@ impl<T: Transport> Overwriter<'_, T> {
         size: Option<u64>,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<WriteAtReport> {
+        self.write_at_fed(
+            lba,
+            move |w: FifoWriter| w.pump(source, size),
+            size,
+            progress,
+        )
+    }
+
+    /// As [`Overwriter::write_at`], with the data written by `producer`
+    /// into a [`Write`] on the reader thread (an ISO 9660 session streamed
+    /// by its writer).
+    pub fn write_at_from<F>(
+        &mut self,
+        lba: u32,
+        producer: F,
+        size: Option<u64>,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<WriteAtReport>
+    where
+        F: FnOnce(&mut dyn Write) -> std::io::Result<()> + Send,
+    {
+        self.write_at_fed(
+            lba,
+            move |w: FifoWriter| w.produce(producer, size),
+            size,
+            progress,
+        )
+    }
+
+    fn write_at_fed<F: FnOnce(FifoWriter) + Send>(
+        &mut self,
+        lba: u32,
+        feed: F,
+        size: Option<u64>,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<WriteAtReport> {
         if let Some(bytes) = size {
             self.ensure_room(lba, bytes.div_ceil(BLOCK))?;
         }
@@ -300,7 +336,7 @@ impl<T: Transport> Overwriter<'_, T> {
         let total = size;
         let result = std::thread::scope(|s| {
             let (writer, mut reader) = fifo(fifo_bytes, chunk_bytes);
-            s.spawn(move || writer.pump(source, size));
+            s.spawn(move || feed(writer));
             let mut sink = self.start_sink(lba);
             let mut bytes = 0u64;
             let r = loop {

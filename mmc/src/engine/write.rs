@@ -7,7 +7,7 @@
 //! that start, then streams it with [`Recorder::write_session`]. Nothing is
 //! written before the session is known to fit and the medium allows it.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::time::Instant;
 
 use crate::cmd::{
@@ -20,7 +20,7 @@ use crate::profile::{Family, Profile};
 use crate::transport::Transport;
 
 use super::Recorder;
-use super::fifo::{Chunk, DEFAULT_FIFO_BYTES, fifo};
+use super::fifo::{Chunk, DEFAULT_FIFO_BYTES, FifoWriter, fifo};
 use super::info::{Damage, MediaInfo, MediaKind, MediaStatus, WriteFeatures};
 use super::lock::Locked;
 use super::progress::{FifoState, Phase, Progress, RateMeter, from_wait};
@@ -432,6 +432,43 @@ impl<T: Transport> Recorder<T> {
         image_bytes: Option<u64>,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<WriteReport> {
+        self.write_session_fed(
+            target,
+            move |w: FifoWriter| w.pump(source, image_bytes),
+            image_bytes,
+            progress,
+        )
+    }
+
+    /// As [`Recorder::write_session`], with the data written by `producer`
+    /// into a [`Write`] (an ISO 9660 image streamed by its writer) on the
+    /// reader thread. A producer that stops early, writes more than
+    /// `image_bytes`, or fails ends the session like a failing source.
+    pub fn write_session_from<F>(
+        &mut self,
+        target: &SessionTarget,
+        producer: F,
+        image_bytes: Option<u64>,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<WriteReport>
+    where
+        F: FnOnce(&mut dyn Write) -> std::io::Result<()> + Send,
+    {
+        self.write_session_fed(
+            target,
+            move |w: FifoWriter| w.produce(producer, image_bytes),
+            image_bytes,
+            progress,
+        )
+    }
+
+    fn write_session_fed<F: FnOnce(FifoWriter) + Send>(
+        &mut self,
+        target: &SessionTarget,
+        feed: F,
+        image_bytes: Option<u64>,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<WriteReport> {
         self.drive.cancel_token().check()?;
         let method = target.method(image_bytes)?;
         if target.options.dummy {
@@ -468,7 +505,7 @@ impl<T: Transport> Recorder<T> {
                 needed,
                 progress,
             };
-            job.run(&mut *drive, source)
+            job.run(&mut *drive, feed)
         };
         self.bg_started = false;
         // Re-inspect whatever happened; a lost drive cannot be asked.
@@ -751,10 +788,10 @@ impl Job<'_> {
         (self.progress)(&p);
     }
 
-    fn run<T: Transport, R: Read + Send>(
+    fn run<T: Transport, F: FnOnce(FifoWriter) + Send>(
         &mut self,
         drive: &mut Drive<T>,
-        source: R,
+        feed: F,
     ) -> Result<WriteReport> {
         let t = self.target;
         let keep = !t.options.close;
@@ -788,8 +825,7 @@ impl Job<'_> {
         let (stop, written, bytes) = std::thread::scope(|s| {
             let chunk_bytes = (t.chunk_blocks as u64 * BLOCK) as usize;
             let (writer, reader) = fifo(t.options.fifo_bytes, chunk_bytes);
-            let size = self.image_bytes;
-            s.spawn(move || writer.pump(source, size));
+            s.spawn(move || feed(writer));
             let mut pump = Pump::new(self, drive, reader);
             let stop = pump.run();
             let written = pump.lba - t.start as i64;

@@ -297,3 +297,32 @@ fn bd_re_stream_recording() {
     assert_eq!(r.faults().injected(), 0);
     assert_eq!(read_md5(&mut r.rec, 64, size), Noise::md5(31, size));
 }
+
+#[test]
+fn overwrite_from_a_producer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.iso");
+    let dev = StdioDrive::open(&path, true).unwrap();
+    let mut rec = Recorder::new(Drive::with_timing(dev, Timing::fast()));
+    let size = 1_000_003u64;
+    let data = Noise::bytes(41, size);
+    let mut ow = rec
+        .overwrite(&OverwriteOptions::default(), &mut no_progress)
+        .unwrap();
+    let rep = ow
+        .write_at_from(
+            32,
+            |w| {
+                for piece in data.chunks(65_537) {
+                    std::io::Write::write_all(w, piece)?;
+                }
+                Ok(())
+            },
+            None,
+            &mut no_progress,
+        )
+        .unwrap();
+    assert_eq!((rep.bytes, rep.blocks), (size, size.div_ceil(2048)));
+    ow.finish(&mut no_progress).unwrap();
+    assert_eq!(read_md5(&mut rec, 32, size), Noise::md5(41, size));
+}

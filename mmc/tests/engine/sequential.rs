@@ -361,3 +361,53 @@ fn read_only_media_are_refused() {
     ));
     assert_eq!(read_md5(&mut rec, 0, 100 * 2048), Noise::md5(9, 100 * 2048));
 }
+
+#[test]
+fn sessions_from_a_producer_writing_into_the_fifo() {
+    // An ISO writer streams into a `Write`: odd piece sizes, known size.
+    let mut r = rig(Media::BdR);
+    let (seed, size) = SESSIONS[2];
+    let data = Noise::bytes(seed, size);
+    let t = r
+        .rec
+        .prepare(&SessionOptions::default(), Some(size), &mut no_progress)
+        .unwrap();
+    let rep = r
+        .rec
+        .write_session_from(
+            &t,
+            |w| {
+                for piece in data.chunks(7777) {
+                    w.write_all(piece)?;
+                }
+                Ok(())
+            },
+            Some(size),
+            &mut no_progress,
+        )
+        .unwrap();
+    assert_eq!((rep.image_bytes, rep.blocks_written), (size, 992));
+    assert_eq!(read_md5(&mut r.rec, 0, size), Noise::md5(seed, size));
+
+    // A producer that fails: the session is closed, the error returned.
+    let t = r
+        .rec
+        .prepare(&SessionOptions::default(), Some(size), &mut no_progress)
+        .unwrap();
+    let e = r
+        .rec
+        .write_session_from(
+            &t,
+            |w| {
+                w.write_all(&data[..300_000])?;
+                Err(std::io::Error::other("out of inodes"))
+            },
+            Some(size),
+            &mut no_progress,
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("source"), "{e}");
+    let info = r.rec.inspect().unwrap().clone();
+    assert!(!info.last_session_open);
+    assert_eq!(info.sessions.len(), 2);
+}
