@@ -24,11 +24,13 @@ pub enum BlankMode {
     /// a blank medium that can already be written in every mode;
     /// overwritable media: a pseudo-blank by the caller.
     AsNeeded,
-    /// Minimal blank (BLANK 001b). On DVD-RW this leaves a disc that can be
-    /// written only in DAO. Overwritable media: pseudo-blank.
+    /// Minimal blank (BLANK 001b); nothing for a blank CD-RW. On DVD-RW
+    /// this leaves a disc that can be written only in DAO. Overwritable
+    /// media: pseudo-blank.
     Fast,
-    /// Full blank (BLANK 000b). Overwritable media: a full pseudo-blank
-    /// (zeros over the used range, or truncating an image file).
+    /// Full blank (BLANK 000b), also of a blank CD-RW (wiping what a
+    /// minimal blank left). Overwritable media: a full pseudo-blank (zeros
+    /// over the used range, or truncating an image file).
     All,
     /// DVD-RW restricted overwrite → sequential: BLANK 000b, so that
     /// Incremental Streaming is available afterwards.
@@ -75,8 +77,12 @@ pub(crate) fn blank_plan(
                     "deformatting applies to DVD-RW only; {profile} is blanked with mode fast or all"
                 ));
             }
+            // A blank CD-RW is blanked again only fully (to wipe what a
+            // minimal blank left readable); `mmc-recipes.md` §4 step 1.
             Ok(match mode {
-                BlankMode::AsNeeded if status == MediaStatus::Blank => BlankOutcome::NothingToDo,
+                BlankMode::AsNeeded | BlankMode::Fast if status == MediaStatus::Blank => {
+                    BlankOutcome::NothingToDo
+                }
                 BlankMode::AsNeeded | BlankMode::Fast => BlankOutcome::Blanked(BlankType::Minimal),
                 _ => BlankOutcome::Blanked(BlankType::Full),
             })
@@ -184,6 +190,14 @@ mod tests {
         assert_eq!(
             plan(AsNeeded, Profile::CD_RW, Blank, true).unwrap(),
             BlankOutcome::NothingToDo
+        );
+        assert_eq!(
+            plan(Fast, Profile::CD_RW, Blank, true).unwrap(),
+            BlankOutcome::NothingToDo
+        );
+        assert_eq!(
+            plan(All, Profile::CD_RW, Blank, true).unwrap(),
+            BlankOutcome::Blanked(BlankType::Full)
         );
         assert_eq!(
             plan(AsNeeded, Profile::DVD_RW_SEQ, Closed, true).unwrap(),
