@@ -11,7 +11,8 @@
 //!   and offers typed queries.
 //! * [`engine`] — per-media recipes: inspect, blank, format, write sessions,
 //!   close, checkread, eject, speed.
-//! * [`address`], [`discovery`] — drive addresses and finding recorders.
+//! * [`address`], [`discovery`], [`open`] — drive addresses, finding
+//!   recorders, opening any address as a [`drive::Drive`].
 //!
 //! The crate knows nothing about ISO 9660: that is crate `iso-writer`.
 
@@ -25,6 +26,7 @@ pub mod emul;
 pub mod engine;
 pub mod error;
 pub mod fault;
+pub mod open;
 pub mod profile;
 pub mod sense;
 #[cfg(target_os = "linux")]
