@@ -162,7 +162,7 @@ mod tests {
     fn head_with(blocks: &[(usize, Vec<u8>)]) -> Vec<u8> {
         let mut h = vec![0u8; HEAD_BYTES];
         for (lba, b) in blocks {
-            h[lba * B..(lba + 1) * B].copy_from_slice(b);
+            h[lba * B..lba * B + b.len()].copy_from_slice(b);
         }
         h
     }
