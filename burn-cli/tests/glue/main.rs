@@ -1,0 +1,6 @@
+//! Integration tests of the burn-cli library over emulated recorders and
+//! `stdio:` image files, with xorriso as the independent oracle.
+
+mod util;
+
+mod multisession;
