@@ -48,6 +48,10 @@ pub enum Failure {
     #[error(transparent)]
     Image(#[from] iso_writer::write::Error),
 
+    /// The glue between drives and images (sessions, emulation, checks).
+    #[error(transparent)]
+    Glue(#[from] burn_cli::Error),
+
     /// Reading an image (file or disc).
     #[error("{source_name}: {error}")]
     Read {
@@ -68,19 +72,11 @@ pub enum Failure {
 
     /// A check found a difference.
     #[error("{0}")]
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "raised by check, verify and --verify")
-    )]
     Mismatch(String),
 
     /// The operation completed only partly (e.g. entries skipped).
     #[error("{message}")]
     Incomplete { message: String, hints: Vec<String> },
-
-    /// The subcommand exists but is not implemented yet.
-    #[error("`burn {0}` is not implemented yet")]
-    NotImplemented(&'static str),
 
     /// Stopped by Ctrl-C / SIGTERM.
     #[error("interrupted")]
@@ -179,6 +175,7 @@ pub fn describe(f: &Failure) -> Report {
     match f {
         Failure::Drive(e) => drive(e),
         Failure::Image(e) => image(e),
+        Failure::Glue(e) => glue(e),
         Failure::Read { source_name, error } => read(source_name, error),
         Failure::Io { context, error } => {
             let mut r = Report::new(format!("{context}: {}", io_text(error)), code::FAILURE);
@@ -198,10 +195,6 @@ pub fn describe(f: &Failure) -> Report {
             r.hints.extend(hints.iter().cloned());
             r
         }
-        Failure::NotImplemented(cmd) => Report::new(
-            format!("`burn {cmd}` is not implemented yet in this build"),
-            code::FAILURE,
-        ),
         Failure::Interrupted { note } => Report::new(
             match note {
                 Some(n) => format!("interrupted: {n}"),
@@ -522,6 +515,55 @@ fn sense_report(command: &'static str, s: &Sense, lba: Option<u32>, e: &mmc::Err
         lba,
         exit_code: code,
     }
+}
+
+// ---------------------------------------------------------------------------
+// Glue errors
+// ---------------------------------------------------------------------------
+
+fn glue(e: &burn_cli::Error) -> Report {
+    use burn_cli::Error as E;
+    let mut r = match e {
+        E::Drive(d) => drive(d),
+        E::Image(i) => image(i),
+        E::Read { context, source } => read(context, source),
+        E::Io { context, source } => {
+            Report::new(format!("{context}: {}", io_text(source)), code::FAILURE)
+        }
+        E::Aborted { source, aftermath } => {
+            let mut r = glue(source);
+            if r.exit_code == code::INTERRUPTED {
+                r.message = format!("interrupted: {aftermath}");
+            } else {
+                r.hints.insert(0, aftermath.to_string());
+            }
+            return r;
+        }
+        E::NoSuchSession { .. } => Report::new(e.to_string(), code::USAGE)
+            .hint("`burn info` lists the sessions of the disc"),
+        E::Blank(_) => Report::new(e.to_string(), code::UNSUITABLE),
+        E::UnknownData { .. } => {
+            return Report::new(e.to_string(), code::UNSUITABLE).hint(
+                "if the data may go, blank the medium first (`burn blank`) or write with --force",
+            );
+        }
+        E::WrongStart { .. } => {
+            return Report::new(e.to_string(), code::UNSUITABLE).hint(
+                "blank the disc to write the image at its start, or add the files as a new \
+                 session (`burn add`); --force writes it anyway",
+            );
+        }
+        _ if e.is_unsuitable() => Report::new(e.to_string(), code::UNSUITABLE),
+        _ => Report::new(e.to_string(), code::FAILURE),
+    };
+    if let Some(h) = e.hint()
+        && !r.hints.iter().any(|x| x == h)
+    {
+        // The glue's hint names the situation more precisely than the
+        // generic one for the same drive error.
+        r.hints = vec![h.to_string()];
+    }
+    r
 }
 
 // ---------------------------------------------------------------------------

@@ -52,6 +52,7 @@ fn main() -> ExitCode {
         cancel,
         dev: g.dev,
         dev_explicit,
+        verbose: g.verbose,
     };
 
     let failure = match cmd::run(cli.command, &ctx) {

@@ -132,10 +132,6 @@ impl Event {
     }
 
     /// An event counting parts of a whole.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "for blanking and formatting progress")
-    )]
     pub fn ratio(phase: Phase, done: u64, total: u64) -> Event {
         Event {
             unit: Unit::Ratio,

@@ -3,10 +3,10 @@
 
 mod devices;
 pub mod docs;
-mod drive;
+pub mod drive;
 mod extract;
 mod ls;
-mod mkiso;
+pub mod mkiso;
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -28,6 +28,8 @@ pub struct Ctx {
     pub dev: Option<Address>,
     /// `--dev` was given on the command line (not only through BURN_DEV).
     pub dev_explicit: bool,
+    /// The `-v` count (`-vv` traces every SCSI command).
+    pub verbose: u8,
 }
 
 impl Ctx {
