@@ -242,11 +242,14 @@ Examples:
 
     /// Compare the disc with an image file, block by block
     #[command(after_help = "\
-Reads the session that starts where IMAGE was written and compares it
-with IMAGE. Exit code 3 when they differ.
+Reads as many blocks as IMAGE has from where `burn write` put it (LBA 0
+of overwritable discs and image files, the newest session of sequential
+discs; --session N for another) and compares them with IMAGE. Exit code 3
+when they differ, 1 when blocks cannot be read.
 
 Examples:
-  burn --dev /dev/sr0 verify debian.iso")]
+  burn --dev /dev/sr0 verify debian.iso
+  burn --dev /dev/sr0 verify first.iso --session 1")]
     Verify(VerifyArgs),
 
     /// Open the drive's tray (or close it with --load)
@@ -420,6 +423,11 @@ pub struct WriteArgs {
     /// Read the session back afterwards and compare it with what was sent
     #[arg(long)]
     pub verify: bool,
+
+    /// Write even over data that is not an ISO 9660 session, or an image
+    /// that was made for another start address than the disc offers
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -494,6 +502,11 @@ pub struct AddArgs {
     /// Check the new session against its MD5 checksums after writing
     #[arg(long)]
     pub verify: bool,
+
+    /// Write over an overwritable disc or image file that holds data which
+    /// is not an ISO 9660 session (it is lost)
+    #[arg(long)]
+    pub force: bool,
     // Boot options (--boot-image, --efi-boot, --boot-replay …) come here.
 }
 
@@ -513,6 +526,12 @@ pub struct VerifyArgs {
     /// The image file the disc was written from
     #[arg(value_name = "IMAGE")]
     pub image: PathBuf,
+
+    /// Compare with session N (1 = the oldest) instead of where `burn
+    /// write` puts an image (LBA 0 of overwritable discs and image files,
+    /// the newest session of sequential discs)
+    #[arg(long, value_name = "N")]
+    pub session: Option<u32>,
 }
 
 #[derive(Debug, Args)]

@@ -30,6 +30,24 @@ const VOLID_JOLIET_MAX: usize = 16;
 
 /// The writer options from the command line and `SOURCE_DATE_EPOCH`.
 pub(super) fn image_options(o: &ImageOpts, ctx: &Ctx) -> Result<Options, Failure> {
+    options_for(
+        o.volid.volid.as_deref(),
+        o.md5.enabled(),
+        o.rock_ridge(),
+        o.joliet(),
+        ctx,
+    )
+}
+
+/// The writer options for a volume id, MD5, Rock Ridge and Joliet, with
+/// the dates of `SOURCE_DATE_EPOCH`.
+pub(crate) fn options_for(
+    volid: Option<&str>,
+    md5: bool,
+    rock_ridge: bool,
+    joliet: bool,
+    ctx: &Ctx,
+) -> Result<Options, Failure> {
     let mut opts = match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) => {
             let epoch: i64 = v.trim().parse().map_err(|_| {
@@ -42,10 +60,10 @@ pub(super) fn image_options(o: &ImageOpts, ctx: &Ctx) -> Result<Options, Failure
         }
         Err(_) => Options::default(),
     };
-    opts.rock_ridge = o.rock_ridge();
-    opts.joliet = o.joliet();
-    opts.md5 = o.md5.enabled();
-    if let Some(v) = &o.volid.volid {
+    opts.rock_ridge = rock_ridge;
+    opts.joliet = joliet;
+    opts.md5 = md5;
+    if let Some(v) = volid {
         let n = v.chars().count();
         if n > VOLID_MAX {
             return Err(Failure::usage(
@@ -63,7 +81,7 @@ pub(super) fn image_options(o: &ImageOpts, ctx: &Ctx) -> Result<Options, Failure
                 "volume id {v:?}: the Joliet tree records only its first {VOLID_JOLIET_MAX} characters"
             ));
         }
-        opts.ids.volume = v.clone();
+        opts.ids.volume = v.to_string();
     }
     if opts.md5 && !opts.rock_ridge {
         ctx.ui.warn(
