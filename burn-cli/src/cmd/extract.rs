@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
-use iso_writer::read::{ExtractOptions, ExtractReport};
+use iso_writer::read::{BlockRead, ExtractOptions, ExtractReport, Image};
 use serde_json::{Value, json};
 
 use super::ls::{Source, open_image, split_source};
@@ -31,12 +31,49 @@ pub fn run(a: ExtractArgs, ctx: &Ctx) -> CmdResult {
     let path = iso_path(Some(&path));
     let mut dest = PathBuf::from(dest);
 
-    let mut img = match &source {
-        Source::File(p) => open_image(p)?,
-        Source::Drive(_) => return Err(Failure::NotImplemented("extract --dev")),
+    let opts = ExtractOptions {
+        overwrite: a.overwrite,
+        owners: a.owners,
+        special_files: a.special,
+        ..ExtractOptions::default()
     };
     let name = source.name();
-    let entry = img.lookup(&path).map_err(|e| Failure::read(&name, e))?;
+    let report = match &source {
+        Source::File(p) => {
+            let mut img = open_image(p)?;
+            extract(&mut img, &name, &path, &mut dest, &opts)?
+        }
+        Source::Drive(_) => {
+            let mut rec = super::drive::open(ctx, super::drive::Access::Read)?;
+            let mut img = burn_cli::disc::open_image(&mut rec, None)?;
+            extract(&mut img, &name, &path, &mut dest, &opts)?
+        }
+    };
+    for s in &report.skipped {
+        ctx.ui.warn(&format!(
+            "skipped {}: {}",
+            s.path.to_string_lossy(),
+            s.reason
+        ));
+    }
+    Ok(Box::new(Extracted {
+        source: name,
+        path: String::from_utf8_lossy(&path).into_owned(),
+        dest: path_text(&dest),
+        report,
+    }))
+}
+
+/// Extracts `path` of an open session into `dest` (adjusted to DEST/NAME
+/// for a single file into an existing directory).
+fn extract<R: BlockRead>(
+    img: &mut Image<R>,
+    name: &str,
+    path: &[u8],
+    dest: &mut PathBuf,
+    opts: &ExtractOptions,
+) -> Result<ExtractReport, Failure> {
+    let entry = img.lookup(path).map_err(|e| Failure::read(name, e))?;
     // A single file into an existing directory goes in as DEST/NAME (as cp
     // does). The name is one component that the lookup matched, but check
     // anyway: it must not lead out of DEST.
@@ -53,28 +90,8 @@ pub fn run(a: ExtractArgs, ctx: &Ctx) -> CmdResult {
         }
         dest.push(std::ffi::OsStr::from_bytes(n));
     }
-    let opts = ExtractOptions {
-        overwrite: a.overwrite,
-        owners: a.owners,
-        special_files: a.special,
-        ..ExtractOptions::default()
-    };
-    let report = img
-        .extract(&entry, &dest, &opts)
-        .map_err(|e| Failure::read(&name, e))?;
-    for s in &report.skipped {
-        ctx.ui.warn(&format!(
-            "skipped {}: {}",
-            s.path.to_string_lossy(),
-            s.reason
-        ));
-    }
-    Ok(Box::new(Extracted {
-        source: name,
-        path: String::from_utf8_lossy(&path).into_owned(),
-        dest: path_text(&dest),
-        report,
-    }))
+    img.extract(&entry, dest, opts)
+        .map_err(|e| Failure::read(name, e))
 }
 
 struct Extracted {

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use iso_writer::model::{Kind, hex};
-use iso_writer::read::{Entry, Image, WalkEvent, newest_session};
+use iso_writer::read::{BlockRead, Entry, Image, WalkEvent, newest_session};
 use mmc::address::Address;
 use serde_json::{Value, json};
 
@@ -102,20 +102,31 @@ pub(super) fn open_image(path: &PathBuf) -> Result<Image<File>, Failure> {
 }
 
 pub fn run(a: LsArgs, ctx: &Ctx) -> CmdResult {
-    let positional: Vec<OsString> = a.first.into_iter().chain(a.second).collect();
+    let positional: Vec<OsString> = a.first.iter().chain(a.second.iter()).cloned().collect();
     let (source, rest) = split_source(ctx, positional, 1, 1, "see `burn ls --help`")?;
     let path = iso_path(rest.first().map(OsString::as_os_str));
-    let mut img = match &source {
-        Source::File(p) => open_image(p)?,
-        Source::Drive(_) => return Err(Failure::NotImplemented("ls --dev")),
-    };
     let name = source.name();
+    match &source {
+        Source::File(p) => {
+            let mut img = open_image(p)?;
+            list(&mut img, name, path, &a)
+        }
+        Source::Drive(_) => {
+            let mut rec = super::drive::open(ctx, super::drive::Access::Read)?;
+            let mut img = burn_cli::disc::open_image(&mut rec, None)?;
+            list(&mut img, name, path, &a)
+        }
+    }
+}
+
+/// Lists `path` of an open session.
+fn list<R: BlockRead>(img: &mut Image<R>, name: String, path: Vec<u8>, a: &LsArgs) -> CmdResult {
     let rerr = |e| Failure::read(&name, e);
     let entry = img.lookup(&path).map_err(rerr)?;
 
     let mut rows = Vec::new();
     if a.directory || !entry.is_dir() {
-        rows.push(row(&img, path.clone(), path.clone(), &entry));
+        rows.push(row(img, path.clone(), path.clone(), &entry));
     } else if a.recursive {
         let mut found: Vec<(Vec<Vec<u8>>, Entry)> = Vec::new();
         img.walk(&entry, |ev, rel, e| {
@@ -136,14 +147,14 @@ pub fn run(a: LsArgs, ctx: &Ctx) -> CmdResult {
         found.sort_by(|x, y| x.0.cmp(&y.0));
         for (comps, e) in found {
             let full = join(&path, &comps);
-            rows.push(row(&img, full.clone(), full, &e));
+            rows.push(row(img, full.clone(), full, &e));
         }
     } else {
         let mut list = img.read_dir(&entry).map_err(rerr)?;
         list.sort_by(|x, y| x.name.cmp(&y.name));
         for e in list {
             let full = join(&path, std::slice::from_ref(&e.name.0));
-            rows.push(row(&img, full, e.name.0.clone(), &e));
+            rows.push(row(img, full, e.name.0.clone(), &e));
         }
     }
     let vol = img.volume();
@@ -189,7 +200,7 @@ struct Row {
     md5: Option<String>,
 }
 
-fn row(img: &Image<File>, path: Vec<u8>, shown: Vec<u8>, e: &Entry) -> Row {
+fn row<R: BlockRead>(img: &Image<R>, path: Vec<u8>, shown: Vec<u8>, e: &Entry) -> Row {
     let name = if e.name.as_bytes().is_empty() {
         b"/".to_vec()
     } else {
