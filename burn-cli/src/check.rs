@@ -214,7 +214,7 @@ pub fn check<T: Transport>(
     }
 
     // The head's relocated superblock tag (emulated media).
-    let head = if media.layout == Layout::Emulated && media.sessions.first().is_some() {
+    let head = if media.layout == Layout::Emulated && !media.sessions.is_empty() {
         match verify_head_tag(&mut src(rec, end)) {
             Ok(t) => t.map(|t| TagResult {
                 kind: TagKind::Head,
