@@ -5,11 +5,20 @@
 //! each file's MD5 (§8.3, `-check_md5_r`) — with a map of unreadable
 //! blocks.
 
+use std::collections::HashMap;
+use std::io;
+
+use iso_writer::model::{Extent, Kind, Md5};
+use iso_writer::read::{ArrayValidity, Image, verify_head_tag};
+use iso_writer::spec::md5tag::{Tag, TagError, TagKind as IsoTagKind};
+use md5::{Digest, Md5 as Md5Ctx};
 use mmc::Transport;
-use mmc::engine::Recorder;
+use mmc::engine::{BlockRange, Progress, Quality, ReadOptions, ReadSink, Recorder};
 use serde::Serialize;
 
-use crate::error::Result;
+use crate::disc::DiscBlocks;
+use crate::error::{Error, Result};
+use crate::media::{self, Layout};
 use crate::{BlockSpan, ProgressFn};
 
 /// Which sessions to check.
@@ -148,6 +157,9 @@ pub struct SessionResult {
     pub files: FileResults,
     /// Runs of blocks of the session that could not be read.
     pub unreadable: Vec<BlockSpan>,
+    /// What else is worth saying: the tree could not be read, files whose
+    /// data lie outside the session …
+    pub notes: Vec<String>,
     pub verdict: Verdict,
 }
 
@@ -178,8 +190,714 @@ pub fn check<T: Transport>(
     which: Which,
     progress: ProgressFn<'_>,
 ) -> Result<CheckReport> {
-    let _ = (rec, which, progress);
-    Err(crate::Error::unsuitable(
-        "check::check is not implemented yet",
-    ))
+    let media = media::inspect(rec)?;
+    if media.layout == Layout::Stream {
+        return Err(Error::unsuitable(format!(
+            "{} is a pipe or character device: nothing can be read back",
+            media.device
+        )));
+    }
+    if media.sessions.is_empty() {
+        return Err(Error::Blank(media.device.clone()));
+    }
+    let chosen: Vec<media::Session> = match which {
+        Which::Newest => vec![media.session(None)?.clone()],
+        Which::Session(n) => vec![media.session(Some(n))?.clone()],
+        Which::All => media.sessions.clone(),
+    };
+    let end = media.readable_end();
+    fn src<T: Transport>(rec: &mut Recorder<T>, end: Option<u64>) -> DiscBlocks<'_, T> {
+        match end {
+            Some(e) => DiscBlocks::with_end(rec, e),
+            None => DiscBlocks::new(rec),
+        }
+    }
+
+    // The head's relocated superblock tag (emulated media).
+    let head = if media.layout == Layout::Emulated && !media.sessions.is_empty() {
+        match verify_head_tag(&mut src(rec, end)) {
+            Ok(t) => t.map(|t| TagResult {
+                kind: TagKind::Head,
+                lba: t.lba,
+                range_start: t.range_start,
+                range_size: t.range_size,
+                outcome: iso_outcome(&t.outcome),
+            }),
+            Err(e) => {
+                log::warn!("{}: the head cannot be read: {e}", media.device);
+                None
+            }
+        }
+    } else {
+        None
+    };
+
+    // Plan: every session's tree, checksum array and file contents.
+    let mut plans: Vec<SessionPlan> = Vec::new();
+    let mut contents = Contents::default();
+    for (si, s) in chosen.iter().enumerate() {
+        let range = BlockRange::new(s.start, s.blocks);
+        let mut plan = SessionPlan::new(si, s.clone(), range);
+        match Image::open(src(rec, end), s.start) {
+            Ok(mut img) => plan.load(&mut img, &mut contents),
+            Err(e) => {
+                rec.drive().cancel_token().check()?;
+                plan.notes.push(format!(
+                    "no ISO 9660 tree could be read at LBA {}: {e}",
+                    s.start
+                ));
+            }
+        }
+        rec.drive().cancel_token().check()?;
+        plans.push(plan);
+    }
+
+    // One pass per session, in LBA order; each content is hashed in the
+    // pass of the session holding its data.
+    let total: u64 = plans.iter().map(|p| u64::from(p.range.blocks) * 2048).sum();
+    let mut done_before = 0u64;
+    let mut blocks_read = 0u64;
+    let ranges: Vec<BlockRange> = plans.iter().map(|p| p.range).collect();
+    contents.assign(&ranges);
+    for (pi, plan) in plans.iter_mut().enumerate() {
+        let range = plan.range;
+        let mut pass = Pass::new(plan, &mut contents, pi);
+        let mut wrapped = |p: &Progress| {
+            let mut q = *p;
+            q.done += done_before;
+            q.total = Some(total);
+            progress(&q);
+        };
+        let map = rec.checkread(range, &ReadOptions::default(), &mut pass, &mut wrapped)?;
+        pass.finish();
+        blocks_read += map.good_blocks();
+        done_before += u64::from(range.blocks) * 2048;
+        plan.unreadable = map
+            .runs
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.quality,
+                    Quality::Unreadable | Quality::Blank | Quality::BeyondEnd
+                )
+            })
+            .map(|r| BlockSpan::new(r.start, r.blocks))
+            .collect();
+    }
+
+    // Contents whose data lie in no session read above.
+    let outside = contents.outside();
+    if !outside.is_empty() {
+        for &c in &outside {
+            rec.drive().cancel_token().check()?;
+            let r = contents.read_directly(rec, c)?;
+            blocks_read += r;
+        }
+    }
+
+    let mut sessions = Vec::new();
+    for plan in plans {
+        sessions.push(plan.result(&contents));
+    }
+    let mut verdict = sessions
+        .iter()
+        .map(|s| s.verdict)
+        .max()
+        .unwrap_or(Verdict::Ok);
+    if let Some(h) = &head
+        && h.outcome != TagOutcome::Match
+    {
+        verdict = verdict.max(if h.outcome == TagOutcome::Unreadable {
+            Verdict::Unreadable
+        } else {
+            Verdict::Mismatch
+        });
+    }
+    Ok(CheckReport {
+        device: media.device.clone(),
+        head,
+        sessions,
+        blocks_read,
+        verdict,
+    })
+}
+
+fn iso_outcome(o: &iso_writer::read::TagOutcome) -> TagOutcome {
+    use iso_writer::read::TagOutcome as O;
+    match o {
+        O::Match => TagOutcome::Match,
+        O::Mismatch { .. } => TagOutcome::Mismatch,
+        O::Corrupted => TagOutcome::Corrupted,
+        O::WrongRange { .. } => TagOutcome::WrongRange,
+    }
+}
+
+/// The recorded MD5s of a session's tree, by content.
+#[derive(Debug)]
+struct SessionPlan {
+    index: usize,
+    session: media::Session,
+    range: BlockRange,
+    array: ArrayState,
+    /// START, END and entry 0 of the checksum array, when valid.
+    session_md5: Option<(u32, u32, Md5)>,
+    session_md5_outcome: Md5Outcome,
+    tags: Vec<TagResult>,
+    chain: ChainState,
+    unreadable: Vec<BlockSpan>,
+    notes: Vec<String>,
+    /// (path, content, recorded MD5 or why not)
+    files: Vec<(String, usize, Expected)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Expected {
+    Md5(Md5),
+    None,
+}
+
+impl SessionPlan {
+    fn new(index: usize, session: media::Session, range: BlockRange) -> SessionPlan {
+        SessionPlan {
+            index,
+            session,
+            range,
+            array: ArrayState::Absent,
+            session_md5: None,
+            session_md5_outcome: Md5Outcome::NotRecorded,
+            tags: Vec::new(),
+            chain: ChainState::Absent,
+            unreadable: Vec::new(),
+            notes: Vec::new(),
+            files: Vec::new(),
+        }
+    }
+
+    /// Reads the tree (directories only) and the checksum array.
+    fn load<R: iso_writer::read::BlockRead>(
+        &mut self,
+        img: &mut Image<R>,
+        contents: &mut Contents,
+    ) {
+        let info = img.md5_info().cloned();
+        self.array = match info.as_ref().map(|i| &i.validity) {
+            None => ArrayState::Absent,
+            Some(ArrayValidity::Valid) => ArrayState::Valid,
+            Some(ArrayValidity::Damaged) => ArrayState::Damaged,
+            Some(ArrayValidity::Unreadable(r)) => ArrayState::Unreadable { reason: r.clone() },
+        };
+        if let Some(i) = &info
+            && let Some(m) = i.session_md5()
+        {
+            self.session_md5 = Some((i.start, i.end, m));
+            if i.start != self.range.start {
+                self.notes.push(format!(
+                    "the checksum array covers blocks from LBA {}, not the session start {}",
+                    i.start, self.range.start
+                ));
+            }
+        }
+        let rr = img.rock_ridge().is_some();
+        let root = img.primary_root().clone();
+        let mut found: Vec<(String, Vec<Extent>, u64, Expected)> = Vec::new();
+        let r = img.walk(&root, |ev, path, e| {
+            if ev == iso_writer::read::WalkEvent::Visit && e.kind == Kind::File {
+                let expected = match (rr, e.md5_index, info.as_ref()) {
+                    (true, Some(i), Some(c)) => c.file_md5(i).map_or(Expected::None, Expected::Md5),
+                    _ => Expected::None,
+                };
+                found.push((path.to_string_lossy(), e.extents.clone(), e.size, expected));
+            }
+            Ok(())
+        });
+        if let Err(e) = r {
+            self.notes.push(format!(
+                "the directory tree could not be read completely: {e}"
+            ));
+        }
+        for (path, extents, size, expected) in found {
+            let c = contents.intern(extents, size);
+            self.files.push((path, c, expected));
+        }
+    }
+
+    fn result(self, contents: &Contents) -> SessionResult {
+        let mut files = FileResults::default();
+        for (path, c, expected) in &self.files {
+            files.total += 1;
+            let Expected::Md5(want) = expected else {
+                files.without_md5 += 1;
+                continue;
+            };
+            match contents.list[*c].outcome {
+                Some(Ok(got)) if got == *want => files.matched += 1,
+                Some(Ok(_)) => files.mismatched.push(path.clone()),
+                _ => files.unreadable.push(path.clone()),
+            }
+        }
+        let mut notes = self.notes;
+        if self.array == ArrayState::Damaged {
+            notes.push(
+                "the MD5 checksum array is damaged: no file or session checksum can be trusted"
+                    .into(),
+            );
+        }
+        let tag_bad = self.tags.iter().any(|t| {
+            matches!(
+                t.outcome,
+                TagOutcome::Mismatch | TagOutcome::Corrupted | TagOutcome::WrongRange
+            )
+        });
+        let mismatch = tag_bad
+            || matches!(self.chain, ChainState::Broken { .. })
+            || self.session_md5_outcome == Md5Outcome::Mismatch
+            || !files.mismatched.is_empty()
+            || self.array == ArrayState::Damaged;
+        let unreadable = !self.unreadable.is_empty()
+            || !files.unreadable.is_empty()
+            || self
+                .tags
+                .iter()
+                .any(|t| t.outcome == TagOutcome::Unreadable)
+            || self.session_md5_outcome == Md5Outcome::Unreadable;
+        let nothing_recorded = self.chain == ChainState::Absent
+            && self.session_md5_outcome == Md5Outcome::NotRecorded
+            && files.matched == 0
+            && files.mismatched.is_empty();
+        let verdict = if mismatch {
+            Verdict::Mismatch
+        } else if unreadable {
+            Verdict::Unreadable
+        } else if nothing_recorded {
+            Verdict::NoChecksums
+        } else {
+            Verdict::Ok
+        };
+        SessionResult {
+            number: self.session.number,
+            start: self.session.start,
+            blocks: self.range.blocks,
+            volume_id: self.session.volume_id.clone(),
+            tags: self.tags,
+            chain: self.chain,
+            array: self.array,
+            session_md5: self.session_md5_outcome,
+            files,
+            unreadable: self.unreadable,
+            notes,
+            verdict,
+        }
+    }
+}
+
+/// One file content (all names sharing the same data).
+#[derive(Debug)]
+struct Content {
+    extents: Vec<Extent>,
+    size: u64,
+    /// The pass that hashes it; `None`: read directly afterwards.
+    pass: Option<usize>,
+    ctx: Md5Ctx,
+    fed: u64,
+    missing: bool,
+    /// Computed MD5, or the content could not be read completely.
+    outcome: Option<std::result::Result<Md5, ()>>,
+}
+
+#[derive(Debug, Default)]
+struct Contents {
+    list: Vec<Content>,
+    by_key: HashMap<(Vec<(u32, u32)>, u64), usize>,
+}
+
+fn extent_blocks(e: &Extent) -> u64 {
+    u64::from(e.len).div_ceil(2048)
+}
+
+impl Contents {
+    fn intern(&mut self, extents: Vec<Extent>, size: u64) -> usize {
+        let key = (extents.iter().map(|e| (e.lba, e.len)).collect(), size);
+        if let Some(&c) = self.by_key.get(&key) {
+            return c;
+        }
+        let c = self.list.len();
+        let mut content = Content {
+            extents,
+            size,
+            pass: None,
+            ctx: Md5Ctx::new(),
+            fed: 0,
+            missing: false,
+            outcome: None,
+        };
+        if size == 0 {
+            content.outcome = Some(Ok(Md5Ctx::new().finalize().into()));
+        }
+        self.list.push(content);
+        self.by_key.insert(key, c);
+        c
+    }
+
+    /// Gives each content the pass whose range holds all its extents, in
+    /// increasing LBA order without overlaps; others are read directly.
+    fn assign(&mut self, ranges: &[BlockRange]) {
+        for c in &mut self.list {
+            if c.outcome.is_some() {
+                continue;
+            }
+            let ascending = c
+                .extents
+                .windows(2)
+                .all(|w| u64::from(w[0].lba) + extent_blocks(&w[0]) <= u64::from(w[1].lba));
+            let total: u64 = c.extents.iter().map(|e| u64::from(e.len)).sum();
+            if !ascending || total < c.size {
+                continue;
+            }
+            c.pass = ranges.iter().position(|r| {
+                c.extents.iter().all(|e| {
+                    u64::from(e.lba) >= u64::from(r.start)
+                        && u64::from(e.lba) + extent_blocks(e) <= r.end()
+                })
+            });
+        }
+    }
+
+    fn outside(&self) -> Vec<usize> {
+        let mut v: Vec<usize> = (0..self.list.len())
+            .filter(|&c| self.list[c].pass.is_none() && self.list[c].outcome.is_none())
+            .collect();
+        v.sort_by_key(|&c| self.list[c].extents.first().map_or(0, |e| e.lba));
+        v
+    }
+
+    /// Reads a content's extents with READ(10) and hashes exactly `size`
+    /// bytes; returns the blocks read.
+    fn read_directly<T: Transport>(&mut self, rec: &mut Recorder<T>, c: usize) -> Result<u64> {
+        let content = &mut self.list[c];
+        let mut ctx = Md5Ctx::new();
+        let mut left = content.size;
+        let mut read = 0u64;
+        for e in content.extents.clone() {
+            let blocks = extent_blocks(&e);
+            let mut done = 0u64;
+            let mut in_extent = u64::from(e.len);
+            while done < blocks && left > 0 {
+                let n = (blocks - done).min(32) as u32;
+                let lba = u32::try_from(u64::from(e.lba) + done)
+                    .map_err(|_| Error::unsuitable("a file extent lies beyond 2^32 blocks"))?;
+                match rec.read_blocks(lba, n) {
+                    Ok(data) => {
+                        let take = (data.len() as u64).min(in_extent).min(left) as usize;
+                        ctx.update(&data[..take]);
+                        left -= take as u64;
+                        in_extent -= take as u64;
+                        read += u64::from(n);
+                    }
+                    Err(err @ mmc::Error::Sense { .. }) => {
+                        log::warn!("reading file data at LBA {lba}: {err}");
+                        content.outcome = Some(Err(()));
+                        return Ok(read);
+                    }
+                    Err(err) => return Err(err.into()),
+                }
+                done += u64::from(n);
+            }
+        }
+        content.outcome = Some(if left == 0 {
+            Ok(ctx.finalize().into())
+        } else {
+            Err(())
+        });
+        Ok(read)
+    }
+}
+
+/// The state of one checkread pass over a session: the running session
+/// MD5 and tag chain (`md5-tags.md` §8.4), and the contents fed block by
+/// block.
+struct Pass<'a> {
+    plan: &'a mut SessionPlan,
+    contents: &'a mut Contents,
+    ctx: Md5Ctx,
+    /// False once a block of the session was missing.
+    ctx_ok: bool,
+    /// Next tag expected: (LBA, kind); `None` while looking for the
+    /// superblock tag in blocks S+16 … S+31.
+    next_tag: Option<(u32, IsoTagKind)>,
+    chain_done: bool,
+    /// Extents of this pass's contents, by LBA: (lba, blocks, content,
+    /// bytes of the content before this extent, bytes in the extent).
+    extents: Vec<(u32, u64, usize, u64)>,
+    next_ext: usize,
+    active: Vec<usize>,
+}
+
+impl<'a> Pass<'a> {
+    fn new(plan: &'a mut SessionPlan, contents: &'a mut Contents, pass: usize) -> Pass<'a> {
+        let mut extents = Vec::new();
+        for (c, content) in contents.list.iter().enumerate() {
+            if content.pass != Some(pass) {
+                continue;
+            }
+            let mut left = content.size;
+            for e in &content.extents {
+                let bytes = u64::from(e.len).min(left);
+                left -= bytes;
+                if bytes > 0 {
+                    extents.push((e.lba, bytes.div_ceil(2048), c, bytes));
+                }
+            }
+        }
+        extents.sort_by_key(|e| e.0);
+        Pass {
+            plan,
+            contents,
+            ctx: Md5Ctx::new(),
+            ctx_ok: true,
+            next_tag: None,
+            chain_done: false,
+            extents,
+            next_ext: 0,
+            active: Vec::new(),
+        }
+    }
+
+    fn start(&self) -> u32 {
+        self.plan.range.start
+    }
+
+    /// Tag handling before block `lba` is hashed.
+    fn tag_at(&mut self, lba: u32, block: Option<&[u8]>) {
+        // Session MD5 (array entry 0) covers [START, END): END is the
+        // array's first block.
+        if let Some((start, end, want)) = self.plan.session_md5
+            && end == lba
+            && start == self.start()
+        {
+            self.plan.session_md5_outcome = if !self.ctx_ok {
+                Md5Outcome::Unreadable
+            } else if self.digest() == want {
+                Md5Outcome::Match
+            } else {
+                Md5Outcome::Mismatch
+            };
+        }
+        if self.chain_done {
+            return;
+        }
+        let s = self.start();
+        match self.next_tag {
+            None => {
+                if lba < s.saturating_add(16) {
+                    return;
+                }
+                if lba >= s.saturating_add(32) {
+                    self.plan.chain = ChainState::Absent;
+                    self.chain_done = true;
+                    return;
+                }
+                let Some(b) = block else { return };
+                match Tag::decode(b) {
+                    Ok(t) if t.kind == IsoTagKind::Superblock && t.pos == lba => {
+                        self.record(lba, &t);
+                        self.next_tag = Some((t.next, IsoTagKind::Tree));
+                        self.check_next_in_range(lba);
+                    }
+                    Err(TagError::Corrupted {
+                        kind: IsoTagKind::Superblock,
+                    }) => self.corrupted(lba, IsoTagKind::Superblock),
+                    _ => {}
+                }
+            }
+            Some((want_lba, want)) if want_lba == lba => {
+                let Some(b) = block else {
+                    self.plan.tags.push(TagResult {
+                        kind: kind_of(want),
+                        lba,
+                        range_start: s,
+                        range_size: lba - s,
+                        outcome: TagOutcome::Unreadable,
+                    });
+                    self.broken(
+                        lba,
+                        format!("the {} tag block cannot be read", name_of(want)),
+                    );
+                    return;
+                };
+                match Tag::decode(b) {
+                    Ok(t) if t.kind == want && t.pos == lba => {
+                        self.record(lba, &t);
+                        if want == IsoTagKind::Session {
+                            self.plan.chain = ChainState::Complete;
+                            self.chain_done = true;
+                        } else {
+                            self.next_tag = Some((t.next, IsoTagKind::Session));
+                            self.check_next_in_range(lba);
+                        }
+                    }
+                    Err(TagError::Corrupted { kind }) if kind == want => self.corrupted(lba, want),
+                    _ => self.broken(lba, format!("no {} tag at LBA {lba}", name_of(want))),
+                }
+            }
+            Some(_) => {}
+        }
+    }
+
+    fn check_next_in_range(&mut self, lba: u32) {
+        if let Some((next, kind)) = self.next_tag
+            && (next <= lba || u64::from(next) >= self.plan.range.end())
+        {
+            self.broken(
+                lba,
+                format!(
+                    "the tag at LBA {lba} names the {} tag at LBA {next}, outside the session",
+                    name_of(kind)
+                ),
+            );
+        }
+    }
+
+    fn digest(&self) -> Md5 {
+        self.ctx.clone().finalize().into()
+    }
+
+    fn record(&mut self, lba: u32, t: &Tag) {
+        let s = self.start();
+        let outcome = if t.range_start != s || u64::from(t.range_size) != u64::from(lba - s) {
+            TagOutcome::WrongRange
+        } else if !self.ctx_ok {
+            TagOutcome::Unreadable
+        } else if self.digest() == t.md5 {
+            TagOutcome::Match
+        } else {
+            TagOutcome::Mismatch
+        };
+        self.plan.tags.push(TagResult {
+            kind: kind_of(t.kind),
+            lba,
+            range_start: t.range_start,
+            range_size: t.range_size,
+            outcome,
+        });
+    }
+
+    fn corrupted(&mut self, lba: u32, kind: IsoTagKind) {
+        self.plan.tags.push(TagResult {
+            kind: kind_of(kind),
+            lba,
+            range_start: 0,
+            range_size: 0,
+            outcome: TagOutcome::Corrupted,
+        });
+        self.broken(
+            lba,
+            format!("the {} tag at LBA {lba} is corrupted", name_of(kind)),
+        );
+    }
+
+    fn broken(&mut self, lba: u32, reason: String) {
+        self.plan.chain = ChainState::Broken { lba, reason };
+        self.chain_done = true;
+    }
+
+    /// Feeds block `lba` (or its absence) to the contents covering it.
+    fn feed_contents(&mut self, lba: u32, block: Option<&[u8]>) {
+        while self.next_ext < self.extents.len() && self.extents[self.next_ext].0 <= lba {
+            self.active.push(self.next_ext);
+            self.next_ext += 1;
+        }
+        let extents = &self.extents;
+        let contents = &mut self.contents.list;
+        self.active.retain(|&i| {
+            let (start, blocks, c, bytes) = extents[i];
+            let k = u64::from(lba - start);
+            if k >= blocks {
+                return false;
+            }
+            let content = &mut contents[c];
+            match block {
+                Some(b) => {
+                    let take = (bytes - k * 2048).min(2048) as usize;
+                    content.ctx.update(&b[..take]);
+                    content.fed += take as u64;
+                }
+                None => content.missing = true,
+            }
+            k + 1 < blocks
+        });
+    }
+
+    fn block(&mut self, lba: u32, block: Option<&[u8]>) {
+        self.tag_at(lba, block);
+        match block {
+            Some(b) => self.ctx.update(b),
+            None => self.ctx_ok = false,
+        }
+        self.feed_contents(lba, block);
+    }
+
+    /// Closes the pass: contents of this pass get their outcome; tags
+    /// still expected are reported missing.
+    fn finish(mut self) {
+        let end = self.plan.range.end();
+        if !self.chain_done {
+            match self.next_tag {
+                None => self.plan.chain = ChainState::Absent,
+                Some((lba, kind)) => {
+                    let reason = format!("the {} tag at LBA {lba} was not reached", name_of(kind));
+                    self.broken(lba, reason);
+                }
+            }
+        }
+        if let Some((start, arr, _)) = self.plan.session_md5
+            && start == self.start()
+            && u64::from(arr) >= end
+        {
+            self.plan.session_md5_outcome = Md5Outcome::Unreadable;
+        }
+        let pass = self.plan.index;
+        for c in &mut self.contents.list {
+            if c.pass == Some(pass) && c.outcome.is_none() {
+                c.outcome = Some(if c.missing || c.fed != c.size {
+                    Err(())
+                } else {
+                    Ok(std::mem::take(&mut c.ctx).finalize().into())
+                });
+            }
+        }
+    }
+}
+
+impl ReadSink for Pass<'_> {
+    fn data(&mut self, lba: u32, data: &[u8]) -> io::Result<()> {
+        for (i, b) in data.chunks_exact(2048).enumerate() {
+            self.block(lba + i as u32, Some(b));
+        }
+        Ok(())
+    }
+
+    fn missing(&mut self, lba: u32, blocks: u32, quality: Quality) {
+        let _ = quality;
+        for i in 0..blocks {
+            self.block(lba + i, None);
+        }
+    }
+}
+
+fn kind_of(k: IsoTagKind) -> TagKind {
+    match k {
+        IsoTagKind::Superblock => TagKind::Superblock,
+        IsoTagKind::Tree => TagKind::Tree,
+        IsoTagKind::Session => TagKind::Session,
+        IsoTagKind::RelocatedSuperblock => TagKind::Head,
+    }
+}
+
+fn name_of(k: IsoTagKind) -> &'static str {
+    match k {
+        IsoTagKind::Superblock => "superblock",
+        IsoTagKind::Tree => "tree",
+        IsoTagKind::Session => "session",
+        IsoTagKind::RelocatedSuperblock => "relocated superblock",
+    }
 }

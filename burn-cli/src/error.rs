@@ -109,7 +109,6 @@ pub enum Error {
     },
 }
 
-#[allow(dead_code)] // until every operation uses them
 impl Error {
     pub(crate) fn read(context: impl Into<String>, source: iso_writer::read::Error) -> Error {
         Error::Read {

@@ -2,15 +2,20 @@
 //! of sequential media, at LBA 0 of overwritable media and image files,
 //! sequentially into pipes.
 
-use std::io::Read;
+use std::io::{Cursor, Read};
 
+use iso_writer::spec::md5tag::{Tag, TagKind};
 use mmc::Transport;
-use mmc::engine::{Recorder, Speed, WriteType};
+use mmc::engine::{Closure, OverwriteOptions, Recorder, SessionOptions, Speed, WriteType};
+use mmc::error::Unsuitable;
 use serde::Serialize;
 
 use crate::ProgressFn;
-use crate::error::Result;
-use crate::media::Layout;
+use crate::error::{Aftermath, Error, Result};
+use crate::media::{self, Layout};
+use crate::session::{method_name, refuse_unwritable};
+
+const B: usize = iso_writer::BLOCK;
 
 /// How an image is written.
 #[derive(Clone, Debug, Default)]
@@ -77,8 +82,242 @@ pub fn write<T: Transport, R: Read + Send>(
     opts: &WriteOptions,
     progress: ProgressFn<'_>,
 ) -> Result<WriteReport> {
-    let _ = (rec, source, size, opts, progress);
-    Err(crate::Error::unsuitable(
-        "image::write is not implemented yet",
-    ))
+    rec.drive().cancel_token().check()?;
+    let media = media::inspect(rec)?;
+    refuse_unwritable(&media, opts.force)?;
+    if let Some(speed) = opts.speed {
+        let r = rec.set_speed(speed)?;
+        log::debug!("speed: {r:?}");
+    }
+    // The first 64 KiB tell what the image is and where it belongs.
+    let mut source = source;
+    let mut peek = Vec::with_capacity(32 * B);
+    (&mut source)
+        .take(32 * B as u64)
+        .read_to_end(&mut peek)
+        .map_err(|e| Error::io("reading the image", e))?;
+    let id = identify(&peek);
+    let stream = Cursor::new(peek).chain(source);
+    let mut notes = Vec::new();
+    let check_start = |start: u32| -> Result<()> {
+        match &id {
+            Some(i) if !i.fits(start) => {
+                let built_for = i.built_for.unwrap_or(0);
+                if opts.force {
+                    log::warn!(
+                        "writing an image built for LBA {built_for} at LBA {start}, as forced"
+                    );
+                    Ok(())
+                } else {
+                    Err(Error::WrongStart { built_for, start })
+                }
+            }
+            _ => Ok(()),
+        }
+    };
+
+    if media.layout == Layout::Emulated {
+        check_start(0)?;
+        if let (Some(bytes), Some(cap)) = (size, media.capacity_blocks)
+            && bytes.div_ceil(B as u64) > cap
+        {
+            return Err(mmc::Error::Unsuitable(Unsuitable::DoesNotFit {
+                need: bytes.div_ceil(B as u64),
+                free: cap,
+            })
+            .into());
+        }
+        if opts.close {
+            notes.push(format!(
+                "{} cannot be closed; --close has no effect",
+                media.profile
+            ));
+        }
+        let mut truncated = false;
+        if media.is_stdio() {
+            let cmd = mmc::cmd::Blank {
+                immed: false,
+                kind: mmc::cmd::BlankType::Full,
+                start: 0,
+            };
+            match rec.drive_mut().run(&cmd) {
+                Ok(_) => truncated = true,
+                Err(e) if e.sense().is_some_and(|s| s.is_invalid_opcode()) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let ow_opts = OverwriteOptions {
+            stream_recording: opts.stream_recording,
+            ..OverwriteOptions::default()
+        };
+        let mut ow = rec.overwrite(&ow_opts, progress)?;
+        let w = ow
+            .write_at(0, stream, size, progress)
+            .map_err(|e| Error::Drive(e).aborted(Aftermath::PartialImage))?;
+        ow.finish(progress)
+            .map_err(|e| Error::Drive(e).aborted(Aftermath::PartialImage))?;
+        return Ok(WriteReport {
+            device: media.device.clone(),
+            layout: media.layout,
+            start: 0,
+            bytes: w.bytes,
+            written_blocks: w.blocks,
+            volume_id: id.as_ref().map(|i| i.volume_id.clone()),
+            built_for: id.as_ref().and_then(|i| i.built_for),
+            method: None,
+            closed: false,
+            truncated,
+            notes,
+        });
+    }
+
+    let sopts = SessionOptions {
+        write_type: opts.write_type,
+        close: opts.close,
+        dummy: opts.dummy,
+        ..SessionOptions::default()
+    };
+    let target = rec.prepare(&sopts, size, progress)?;
+    check_start(target.start)?;
+    let w = rec
+        .write_session(&target, stream, size, progress)
+        .map_err(|e| {
+            let a = if matches!(e, mmc::Error::Transport { .. }) {
+                Aftermath::Unknown
+            } else {
+                Aftermath::TrackLeftOpen
+            };
+            Error::Drive(e).aborted(a)
+        })?;
+    if w.dummy {
+        notes.push("simulation: nothing was recorded".into());
+    }
+    Ok(WriteReport {
+        device: media.device.clone(),
+        layout: media.layout,
+        start: w.start,
+        bytes: w.image_bytes,
+        written_blocks: w.blocks_written,
+        volume_id: id.as_ref().map(|i| i.volume_id.clone()),
+        built_for: id.as_ref().and_then(|i| i.built_for),
+        method: Some(method_name(w.method).into()),
+        closed: w.closure == Closure::Disc,
+        truncated: false,
+        notes,
+    })
+}
+
+/// What the volume descriptors of an image say.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ImageId {
+    volume_id: String,
+    /// PVD volume space size (ECMA-119 §8.4.8).
+    vss: u32,
+    /// Root directory extent (§8.4.18, bytes 156+2, LE).
+    root: u32,
+    /// The session start the image was built for: from the MD5 tag after
+    /// the terminator (its `pos` is absolute, `md5-tags.md` §3), else
+    /// `None`.
+    built_for: Option<u32>,
+}
+
+impl ImageId {
+    /// True when the image's directory addresses are consistent with a
+    /// session starting at `start`: the root directory lies after the
+    /// descriptors and inside the volume counted from `start`.
+    fn fits(&self, start: u32) -> bool {
+        if let Some(b) = self.built_for {
+            return b == start;
+        }
+        let s = u64::from(start);
+        let root = u64::from(self.root);
+        root >= s + 17 && root < s + u64::from(self.vss.max(18))
+    }
+}
+
+/// Reads the PVD at block 16 of an image's first 64 KiB and the checksum
+/// tag after the descriptor set terminator.
+fn identify(head: &[u8]) -> Option<ImageId> {
+    let pvd = head.get(16 * B..17 * B)?;
+    if pvd[0] != 1 || &pvd[1..6] != b"CD001" {
+        return None;
+    }
+    let le = |o: usize| u32::from_le_bytes([pvd[o], pvd[o + 1], pvd[o + 2], pvd[o + 3]]);
+    let volume_id = String::from_utf8_lossy(&pvd[40..72])
+        .trim_end_matches([' ', '\0'])
+        .to_string();
+    let mut built_for = None;
+    let mut lba = 17usize;
+    while let Some(b) = head.get(lba * B..(lba + 1) * B) {
+        lba += 1;
+        if &b[1..6] != b"CD001" {
+            break;
+        }
+        if b[0] == 255 {
+            if let Some(t) = head.get(lba * B..(lba + 1) * B)
+                && let Ok(tag) = Tag::decode(t)
+                && matches!(tag.kind, TagKind::Superblock | TagKind::RelocatedSuperblock)
+            {
+                built_for = tag.pos.checked_sub(lba as u32);
+            }
+            break;
+        }
+    }
+    Some(ImageId {
+        volume_id,
+        vss: le(80),
+        root: le(158),
+        built_for,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image_for(start: u32) -> Vec<u8> {
+        let mut tree = iso_writer::write::Tree::new();
+        tree.add_file(
+            tree.root(),
+            b"a",
+            &iso_writer::model::Metadata {
+                mode: 0o100644,
+                uid: 0,
+                gid: 0,
+                nlink: 1,
+                ino: 0,
+                mtime: Default::default(),
+                atime: Default::default(),
+                ctime: Default::default(),
+                rdev: None,
+            },
+            iso_writer::write::FileData::Memory(std::sync::Arc::from(&b"x"[..])),
+        )
+        .unwrap();
+        let mut o = iso_writer::write::Options::reproducible(0);
+        o.start_lba = start;
+        let plan = iso_writer::write::Plan::new(tree, &o).unwrap();
+        let mut v = Vec::new();
+        plan.emit(&mut v).unwrap();
+        v
+    }
+
+    #[test]
+    fn identifies_the_start_an_image_was_built_for() {
+        let plain = identify(&image_for(0)).unwrap();
+        assert_eq!(plain.built_for, Some(0));
+        assert!(plain.fits(0));
+        assert!(!plain.fits(1000));
+        let later = identify(&image_for(1000)).unwrap();
+        assert_eq!(later.built_for, Some(1000));
+        assert!(later.fits(1000) && !later.fits(0));
+        // Without tags: from the root directory's address.
+        let mut o = image_for(0);
+        let terminator = (17..).find(|&l| o[l * B] == 255).unwrap();
+        o[(terminator + 1) * B..(terminator + 2) * B].fill(0);
+        let id = identify(&o).unwrap();
+        assert_eq!(id.built_for, None);
+        assert!(id.fits(0) && !id.fits(5000));
+        assert_eq!(identify(&vec![0u8; 40 * B]), None);
+    }
 }

@@ -55,7 +55,6 @@
 pub mod blank;
 pub mod check;
 pub mod disc;
-#[allow(dead_code)] // until every operation uses it
 mod emulation;
 pub mod error;
 pub mod image;

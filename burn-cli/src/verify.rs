@@ -3,10 +3,11 @@
 use std::io::Read;
 
 use mmc::Transport;
-use mmc::engine::Recorder;
+use mmc::engine::{Recorder, VerifyOptions};
 use serde::Serialize;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::media::{self, Layout};
 use crate::{BlockSpan, ProgressFn};
 
 /// What [`against_image`] found.
@@ -40,8 +41,30 @@ pub fn against_image<T: Transport, R: Read>(
     start: Option<u32>,
     progress: ProgressFn<'_>,
 ) -> Result<VerifyReport> {
-    let _ = (rec, image, size, start, progress);
-    Err(crate::Error::unsuitable(
-        "verify::against_image is not implemented yet",
-    ))
+    let media = media::inspect(rec)?;
+    let start = match (start, media.layout) {
+        (Some(s), _) => s,
+        (None, Layout::Stream) => {
+            return Err(Error::unsuitable(format!(
+                "{} is a pipe or character device: nothing can be read back",
+                media.device
+            )));
+        }
+        (None, Layout::Emulated) => 0,
+        (None, _) => media
+            .newest_session()
+            .map(|s| s.start)
+            .ok_or_else(|| Error::Blank(media.device.clone()))?,
+    };
+    let r = rec.verify(start, image, size, &VerifyOptions::default(), progress)?;
+    Ok(VerifyReport {
+        device: media.device.clone(),
+        start,
+        blocks: size.div_ceil(iso_writer::BLOCK as u64) as u32,
+        compared_blocks: r.compared_blocks,
+        identical: r.is_identical(),
+        first_mismatch: r.first_mismatch(),
+        mismatches: r.mismatches.iter().map(|&m| m.into()).collect(),
+        unreadable: r.unreadable.iter().map(|&m| m.into()).collect(),
+    })
 }

@@ -15,8 +15,12 @@
 //!   next writable address, nothing can be read back, and closing it
 //!   finishes it.
 //!
-//! Unsupported commands (BLANK, FORMAT UNIT, RESERVE TRACK, SEND CUE SHEET…)
-//! answer 5/20/00 as a drive without them would.
+//! BLANK with blanking type 000b ("blank the disc") truncates a regular
+//! file to 0 bytes — the "full" blank of an image file (`mmc-recipes.md`
+//! §8.5); other blanking types answer 5/24/00, and block devices and pipes
+//! answer BLANK with 5/20/00. Other unsupported commands (FORMAT UNIT,
+//! RESERVE TRACK, SEND CUE SHEET…) answer 5/20/00 as a drive without them
+//! would.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
@@ -581,6 +585,19 @@ impl Transport for StdioDrive {
                 self.write(lba, n, buf)
             }
             (0x35, DataPhase::None) => Ok(self.sync()),
+            (0xA1, DataPhase::None) if self.kind == StdioKind::File => {
+                // MMC-6 §6.2: byte 1 bits 2–0 blanking type.
+                if cdb[1] & 0x07 != 0 {
+                    return Ok(check(5, 0x24, 0x00, 0));
+                }
+                match self.truncate() {
+                    Ok(()) => Ok(Completion::good(0)),
+                    Err(e) => {
+                        log::warn!("stdio truncate of {}: {e}", self.path.display());
+                        Ok(check(3, 0x0C, 0x00, 0))
+                    }
+                }
+            }
             (0x5B, DataPhase::None) => {
                 if !self.random() {
                     let _ = self.file.flush();
@@ -771,6 +788,12 @@ mod tests {
     fn unsupported_commands_are_invalid_opcode() {
         let dir = tempfile::tempdir().unwrap();
         let mut d = StdioDrive::open(&dir.path().join("x.iso"), true).unwrap();
+        // FORMAT UNIT with parameter data.
+        let c = d
+            .execute(&[0x04, 0x11, 0, 0, 0, 0], DataPhase::Out(&[0u8; 12]), T)
+            .unwrap();
+        assert_eq!((c.sense.as_bytes()[2], c.sense.as_bytes()[12]), (5, 0x20));
+        // BLANK minimal: only "blank the disc" (truncate) is offered.
         let c = d
             .execute(
                 &[0xA1, 0x11, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
@@ -778,6 +801,41 @@ mod tests {
                 T,
             )
             .unwrap();
-        assert_eq!((c.sense.as_bytes()[2], c.sense.as_bytes()[12]), (5, 0x20));
+        assert_eq!((c.sense.as_bytes()[2], c.sense.as_bytes()[12]), (5, 0x24));
+    }
+
+    /// mmc-recipes.md §8.5: the full blank of an image file truncates it.
+    #[test]
+    fn blank_full_truncates_a_regular_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("img.iso");
+        let mut d = StdioDrive::open(&p, true).unwrap();
+        let data = vec![0x5Au8; 4096];
+        assert!(
+            d.execute(&write10(0, 2), DataPhase::Out(&data), T)
+                .unwrap()
+                .is_good()
+        );
+        let c = d
+            .execute(
+                &[0xA1, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+                DataPhase::None,
+                T,
+            )
+            .unwrap();
+        assert!(c.is_good());
+        assert_eq!(std::fs::metadata(&p).unwrap().len(), 0);
+        let mut cap = [0u8; 8];
+        d.execute(
+            &[0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            DataPhase::In(&mut cap),
+            T,
+        )
+        .unwrap();
+        let mut buf = vec![0u8; 2048];
+        let c = d
+            .execute(&read10(0, 1), DataPhase::In(&mut buf), T)
+            .unwrap();
+        assert_eq!(c.sense.as_bytes()[12], 0x21, "nothing left to read");
     }
 }

@@ -30,6 +30,9 @@ fn smoke_stdio_two_sessions() {
     )
     .unwrap();
     assert_eq!(r2.start as u64, burn_cli::round_up_32(32 + r.blocks as u64));
+    let c = burn_cli::check::check(rig.rec(), Which::All, &mut no_progress).unwrap();
+    eprintln!("{}", serde_json::to_string_pretty(&c).unwrap());
+    assert_eq!(c.verdict, Verdict::Ok);
     let m = media::inspect(rig.rec()).unwrap();
     assert_eq!(m.layout, Layout::Emulated);
     assert_eq!(m.status, Status::Appendable);

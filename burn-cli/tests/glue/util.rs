@@ -97,7 +97,7 @@ impl Rig {
         let f = std::fs::File::open(&self.path).unwrap();
         let mut v = vec![0u8; (blocks * 2048) as usize];
         let n = f.read_at(&mut v, lba * 2048).unwrap_or(0);
-        v.truncate(n.max(0));
+        v.truncate(n);
         v.resize((blocks * 2048) as usize, 0);
         v
     }
