@@ -17,4 +17,6 @@ mod cli_e2e {
     mod json;
     mod ls;
     mod mkiso;
+    mod multisession;
+    mod write;
 }

@@ -78,6 +78,19 @@ impl Run {
             .collect()
     }
 
+    /// The result document: the last JSON line, after progress events
+    /// only.
+    pub fn result(&self) -> serde_json::Value {
+        let mut v = self.json_lines();
+        let last = v
+            .pop()
+            .unwrap_or_else(|| panic!("no JSON on stdout: {self:?}"));
+        for e in &v {
+            assert_eq!(e["type"], "progress", "before the result: {e}");
+        }
+        last
+    }
+
     /// The only JSON document on stdout.
     pub fn json(&self) -> serde_json::Value {
         let mut v = self.json_lines();
@@ -87,14 +100,43 @@ impl Run {
 }
 
 /// A `burn` command with a clean environment (no BURN_DEV, no
-/// SOURCE_DATE_EPOCH), run in `cwd`.
+/// SOURCE_DATE_EPOCH), run in `cwd`. The emulated recorder's blanking and
+/// formatting are instant (BURN_EMUL_TIME_SCALE=0).
 pub fn burn_cmd(cwd: &Path) -> Command {
     let mut c = Command::new(burn_bin());
     c.current_dir(cwd)
         .env_remove("BURN_DEV")
         .env_remove("SOURCE_DATE_EPOCH")
+        .env("BURN_EMUL_TIME_SCALE", "0")
         .stdin(Stdio::null());
     c
+}
+
+/// Asserts exit code `code` and returns the run.
+impl Run {
+    pub fn code(self, code: i32) -> Run {
+        assert_eq!(
+            self.code,
+            code,
+            "expected exit code {code}: stdout {}\nstderr {}",
+            self.out(),
+            self.stderr
+        );
+        self
+    }
+
+    /// Asserts a failure with exit code `code` whose message contains
+    /// `text`, and nothing on standard output.
+    pub fn fails(self, code: i32, text: &str) -> Run {
+        let r = self.code(code);
+        assert!(
+            r.stderr.starts_with("error: ") && r.stderr.contains(text),
+            "expected an error containing {text:?}: {}",
+            r.stderr
+        );
+        assert!(r.stdout.is_empty(), "stdout: {}", r.out());
+        r
+    }
 }
 
 pub fn run_cmd(mut c: Command) -> Run {
@@ -215,4 +257,112 @@ pub fn diff_r(a: &Path, b: &Path) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The address of the emulated recorder holding `media`, backed by
+/// `dir/name` (created blank on first use).
+pub fn emul(dir: &Path, media: &str, name: &str) -> String {
+    format!("emul:{media}:{}", dir.join(name).display())
+}
+
+/// `stdio:dir/name`.
+pub fn stdio(dir: &Path, name: &str) -> String {
+    format!("stdio:{}", dir.join(name).display())
+}
+
+/// The writable media of the emulated recorder.
+pub const WRITABLE: &[&str] = &[
+    "cd-r", "cd-rw", "dvd-r", "dvd-rw", "dvd+r", "dvd+r-dl", "dvd+rw", "dvd-ram", "bd-r", "bd-re",
+];
+
+/// The overwritable ones (sessions by the multisession emulation).
+pub const OVERWRITABLE: &[&str] = &["dvd+rw", "dvd-ram", "bd-re"];
+
+/// What tells whether an emulated medium or an image file changed: the
+/// image's size, allocated blocks and modification time, and the
+/// emulator's state file beside it. (The emulated images are sparse files
+/// of the medium's full size: comparing their bytes would read gigabytes.)
+#[derive(Debug, PartialEq, Eq)]
+pub struct Fingerprint {
+    len: Option<u64>,
+    blocks: Option<u64>,
+    mtime: Option<(i64, i64)>,
+    state: Option<Vec<u8>>,
+    /// Small files (≤ 64 MiB): the bytes themselves.
+    bytes: Option<Vec<u8>>,
+}
+
+pub fn fingerprint(image: &Path) -> Fingerprint {
+    use std::os::unix::fs::MetadataExt;
+    let m = fs::metadata(image).ok();
+    let mut state = image.as_os_str().to_owned();
+    state.push(".emul");
+    Fingerprint {
+        len: m.as_ref().map(|m| m.len()),
+        blocks: m.as_ref().map(|m| m.blocks()),
+        mtime: m.as_ref().map(|m| (m.mtime(), m.mtime_nsec())),
+        state: fs::read(PathBuf::from(state)).ok(),
+        bytes: m
+            .as_ref()
+            .filter(|m| m.len() <= 64 << 20)
+            .and_then(|_| fs::read(image).ok()),
+    }
+}
+
+/// The `ISO session : i , start , size , volid` lines of `xorriso -toc`
+/// on an image file (or an emulated overwritable medium's backing file),
+/// as (start, blocks, volume id).
+pub fn xorriso_toc(image: &Path) -> Vec<(u32, u32, String)> {
+    let dev = format!("stdio:{}", image.display());
+    let out = oracle("xorriso", &["-indev", &dev, "-toc"], Path::new("/"), true);
+    out.lines()
+        .filter_map(|l| l.strip_prefix("ISO session  :"))
+        .map(|rest| {
+            let f: Vec<&str> = rest.split(',').map(str::trim).collect();
+            (
+                f[1].parse().unwrap(),
+                f[2].trim_end_matches('s').parse().unwrap(),
+                f.get(3).copied().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Runs `xorriso -md5 on -indev stdio:IMAGE -check_md5_r FAILURE / --` and
+/// returns (exit status, output).
+pub fn xorriso_check_md5_r(image: &Path) -> (i32, String) {
+    let dev = format!("stdio:{}", image.display());
+    let out = Command::new("xorriso")
+        .args([
+            "-md5",
+            "on",
+            "-indev",
+            &dev,
+            "-check_md5_r",
+            "FAILURE",
+            "/",
+            "--",
+        ])
+        .output()
+        .expect("oracle `xorriso` is required");
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// Two small source trees for sessions: `a/` and `b/`, distinct files.
+pub fn two_trees(dir: &Path) {
+    fs::create_dir_all(dir.join("a/sub")).unwrap();
+    fs::create_dir_all(dir.join("b")).unwrap();
+    fs::write(dir.join("a/one.txt"), b"first session\n").unwrap();
+    let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    fs::write(dir.join("a/sub/data.bin"), &big).unwrap();
+    fs::write(dir.join("b/two.txt"), b"second session\n").unwrap();
+    let other: Vec<u8> = (0..70_000u32).map(|i| (i % 13) as u8).collect();
+    fs::write(dir.join("b/more.bin"), &other).unwrap();
 }
