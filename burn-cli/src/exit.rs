@@ -315,7 +315,15 @@ fn open(path: &Path, kind: &OpenErrorKind) -> Report {
 }
 
 fn unsuitable(u: &Unsuitable) -> Report {
-    let r = Report::new(u.to_string(), code::UNSUITABLE);
+    let mut r = Report::new(u.to_string(), code::UNSUITABLE);
+    if let Unsuitable::DoesNotFit { need, free } = u {
+        let b = |n: u64| crate::output::human_bytes(n.saturating_mul(2048));
+        r.message = format!(
+            "the data does not fit: it needs {need} blocks ({}), only {free} blocks ({}) are free",
+            b(*need),
+            b(*free)
+        );
+    }
     match u {
         Unsuitable::NoMedium => r.hint("insert a disc and close the tray"),
         Unsuitable::Closed => r.hint(
@@ -556,12 +564,10 @@ fn glue(e: &burn_cli::Error) -> Report {
         _ if e.is_unsuitable() => Report::new(e.to_string(), code::UNSUITABLE),
         _ => Report::new(e.to_string(), code::FAILURE),
     };
-    if let Some(h) = e.hint()
-        && !r.hints.iter().any(|x| x == h)
+    if r.hints.is_empty()
+        && let Some(h) = e.hint()
     {
-        // The glue's hint names the situation more precisely than the
-        // generic one for the same drive error.
-        r.hints = vec![h.to_string()];
+        r.hints.push(h.to_string());
     }
     r
 }

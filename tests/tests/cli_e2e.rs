@@ -12,6 +12,7 @@ mod cli_e2e {
     pub mod support;
 
     mod drive;
+    mod errors;
     mod extract;
     mod help;
     mod json;

@@ -366,3 +366,35 @@ pub fn two_trees(dir: &Path) {
     let other: Vec<u8> = (0..70_000u32).map(|i| (i % 13) as u8).collect();
     fs::write(dir.join("b/more.bin"), &other).unwrap();
 }
+
+/// Kills a process that is still running when the guard is dropped or
+/// after two minutes, so that a test waiting for its output fails instead
+/// of hanging.
+pub struct KillAfter {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl KillAfter {
+    pub fn new(pid: u32) -> KillAfter {
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let d = done.clone();
+        std::thread::spawn(move || {
+            for _ in 0..1200 {
+                if d.load(std::sync::atomic::Ordering::SeqCst) {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        });
+        KillAfter { done }
+    }
+}
+
+impl Drop for KillAfter {
+    fn drop(&mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}

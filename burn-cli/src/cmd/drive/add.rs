@@ -136,10 +136,14 @@ impl Outcome for Added {
         let r = &self.report;
         writeln!(
             out,
-            "session {} added to {} at LBA {}: {} blocks ({}), volume id {:?}",
+            "session {} added to {} at LBA {}{}: {} blocks ({}), volume id {:?}",
             r.session,
             self.device,
             r.start,
+            r.method
+                .as_deref()
+                .map(|m| format!(" ({m})"))
+                .unwrap_or_default(),
             r.blocks,
             human_bytes(bytes_of(u64::from(r.blocks))),
             r.volume_id

@@ -34,15 +34,21 @@ use crate::output::{Outcome, human_bytes, path_text};
 
 /// The input of `burn write`.
 enum Input {
-    File { file: File, name: String },
-    Stdin,
+    File {
+        file: File,
+        name: String,
+    },
+    /// Standard input, its first bytes already read.
+    Stdin {
+        head: Vec<u8>,
+    },
 }
 
 impl Input {
     fn name(&self) -> String {
         match self {
             Input::File { name, .. } => name.clone(),
-            Input::Stdin => "-".into(),
+            Input::Stdin { .. } => "-".into(),
         }
     }
 }
@@ -93,7 +99,24 @@ pub fn open_image_file(path: &Path) -> Result<(File, u64, String), Failure> {
 /// The input of `burn write`: standard input for `-`, else the image file.
 fn open_input(path: &Path, size: Option<u64>) -> Result<(Input, Option<u64>), Failure> {
     if path == Path::new("-") {
-        return Ok((Input::Stdin, size));
+        if size == Some(0) {
+            return Err(Failure::usage("--size 0: nothing to write", None));
+        }
+        // Something must come: an empty input writes nothing (not an
+        // empty track).
+        let mut head = Vec::with_capacity(HEAD_PEEK);
+        io::stdin()
+            .lock()
+            .take(HEAD_PEEK as u64)
+            .read_to_end(&mut head)
+            .map_err(|e| Failure::io("cannot read standard input", e))?;
+        if head.is_empty() {
+            return Err(Failure::io(
+                "cannot write",
+                io::Error::other("standard input is empty: nothing to write"),
+            ));
+        }
+        return Ok((Input::Stdin { head }, size));
     }
     let (file, len, name) = open_image_file(path)?;
     if let Some(s) = size
@@ -106,6 +129,9 @@ fn open_input(path: &Path, size: Option<u64>) -> Result<(Input, Option<u64>), Fa
     }
     Ok((Input::File { file, name }, Some(len)))
 }
+
+/// Bytes of standard input read before the drive is opened.
+const HEAD_PEEK: usize = 64 * 1024;
 
 /// Reads `inner`, records the MD5 of what passes, pads with zeros up to
 /// `size` and fails when `inner` holds more than `size` bytes.
@@ -184,11 +210,14 @@ pub fn write(a: WriteArgs, ctx: &Ctx) -> CmdResult {
     let (input, size) = open_input(&a.image, a.size)?;
     let image_name = input.name();
     let mut rec = open(ctx, Access::Write)?;
+    if a.dummy {
+        refuse_dummy(&mut rec)?;
+    }
 
     let md5 = Arc::new(Mutex::new(Md5::new()));
     let reader: Box<dyn Read + Send> = match input {
         Input::File { file, .. } => Box::new(file),
-        Input::Stdin => Box::new(io::stdin()),
+        Input::Stdin { head } => Box::new(io::Cursor::new(head).chain(io::stdin())),
     };
     let source = Source {
         inner: reader,
@@ -237,6 +266,23 @@ pub fn write(a: WriteArgs, ctx: &Ctx) -> CmdResult {
         md5: iso_writer::model::hex(&image_md5),
         verify,
     }))
+}
+
+/// Simulation exists only on sequential media (CD-R/RW, DVD-R/RW write
+/// types with Test Write); anything else is refused before a byte is
+/// written. The engine decides for sequential media.
+fn refuse_dummy(rec: &mut Rec) -> Result<(), Failure> {
+    let media = burn_cli::media::inspect(rec)?;
+    if media.layout == burn_cli::media::Layout::Sequential {
+        return Ok(());
+    }
+    Err(
+        mmc::Error::Unsuitable(mmc::error::Unsuitable::Other(format!(
+            "simulation (--dummy) is not possible on {}; only CD-R/RW and DVD-R/RW support it",
+            media.profile
+        )))
+        .into(),
+    )
 }
 
 /// How the read-back after writing went.
