@@ -203,17 +203,24 @@ fn target_for(ui: &Ui) -> Target {
     }
 }
 
-fn new_bar(forced: bool) -> ProgressBar {
+/// A bar that draws nothing until [`show_bar`] gives it its target (after
+/// its style is set: a bar drawn before would show indicatif's default
+/// style once).
+fn new_bar() -> ProgressBar {
+    let bar = ProgressBar::hidden();
+    if let Ok(mut g) = ACTIVE.lock() {
+        *g = Some(bar.clone());
+    }
+    bar
+}
+
+fn show_bar(bar: &ProgressBar, forced: bool) {
     let target = if forced {
         ProgressDrawTarget::term_like(Box::new(console::Term::stderr()))
     } else {
         ProgressDrawTarget::stderr()
     };
-    let bar = ProgressBar::with_draw_target(None, target);
-    if let Ok(mut g) = ACTIVE.lock() {
-        *g = Some(bar.clone());
-    }
-    bar
+    bar.set_draw_target(target);
 }
 
 fn remove_bar(bar: &ProgressBar) {
@@ -306,8 +313,14 @@ impl Renderer {
             last.is_none_or(|l| now.duration_since(l) >= every)
         };
         if let Target::Bar { forced, bar } = &mut self.target {
-            let bar = bar.get_or_insert_with(|| new_bar(*forced)).clone();
+            let fresh = bar.is_none();
+            let forced = *forced;
+            let bar = bar.get_or_insert_with(new_bar).clone();
             self.draw_bar(&bar, &ev);
+            if fresh {
+                show_bar(&bar, forced);
+                bar.tick();
+            }
             return;
         }
         match &self.target {
@@ -426,10 +439,10 @@ impl Renderer {
     }
 
     fn draw_bar(&mut self, bar: &ProgressBar, ev: &Event) {
-        bar.set_prefix(ev.phase.name());
-        bar.set_message(self.details(ev, true));
+        // The style first: a new bar would otherwise be drawn once in
+        // indicatif's default style.
         match ev.fraction() {
-            Some(f) => {
+            Some(_) => {
                 if self.bar_style != Some(BarStyle::Bar) {
                     self.bar_style = Some(BarStyle::Bar);
                     bar.set_style(
@@ -441,7 +454,6 @@ impl Renderer {
                     );
                     bar.set_length(1000);
                 }
-                bar.set_position((f * 1000.0) as u64);
             }
             None => {
                 if self.bar_style != Some(BarStyle::Spinner) {
@@ -453,8 +465,13 @@ impl Renderer {
                     bar.unset_length();
                     bar.enable_steady_tick(Duration::from_millis(200));
                 }
-                bar.tick();
             }
+        }
+        bar.set_prefix(ev.phase.name());
+        bar.set_message(self.details(ev, true));
+        match ev.fraction() {
+            Some(f) => bar.set_position((f * 1000.0) as u64),
+            None => bar.tick(),
         }
     }
 

@@ -17,6 +17,7 @@ mod cli_e2e {
     mod help;
     mod json;
     mod ls;
+    mod media;
     mod mkiso;
     mod multisession;
     mod write;

@@ -83,7 +83,11 @@ impl Outcome for Formats {
             "device": self.device,
             "profile": self.profile.name(),
             "formattable": self.profile_formattable,
-            "state": self.list.as_ref().map(|l| state_name(l.state)),
+            "state": self
+                .list
+                .as_ref()
+                .filter(|_| self.profile_formattable)
+                .map(|l| state_name(l.state)),
             "current_blocks": self.list.as_ref().map(|l| l.current_blocks),
             "current_bytes": self.list.as_ref().map(|l| bytes_of(l.current_blocks as u64)),
             "background_format": self.bg_format,
@@ -99,17 +103,17 @@ impl Outcome for Formats {
                 "Formats: none (the drive reports no format capacities)"
             );
         };
-        let cur = bytes_of(l.current_blocks as u64);
+        let size = |b: u32| format!("{b} blocks ({})", human_bytes(bytes_of(u64::from(b))));
+        if !self.profile_formattable {
+            writeln!(out, "Capacity: {}", size(l.current_blocks))?;
+            return writeln!(out, "This medium cannot be formatted.");
+        }
         writeln!(
             out,
-            "Current: {}, {} blocks ({})",
+            "Current: {}, {}",
             state_name(l.state),
-            l.current_blocks,
-            human_bytes(cur)
+            size(l.current_blocks)
         )?;
-        if !self.profile_formattable {
-            writeln!(out, "(this medium cannot be formatted)")?;
-        }
         if l.offers.is_empty() {
             return Ok(());
         }
