@@ -14,7 +14,7 @@ use burn_cli::session::{AddOptions, AddReport};
 use iso_writer::write::GraftSpec;
 use serde_json::{Value, json};
 
-use super::check::verdict_name;
+use super::check::{verdict_name, verdict_of};
 use super::write::engine_speed;
 use super::{Access, bytes_of, device_name, interrupted, open, run_with_progress};
 use crate::cli::AddArgs;
@@ -128,7 +128,7 @@ impl Outcome for Added {
             "closed": r.closed,
             "import": r.import.as_ref().map(|i| serde_json::to_value(i).unwrap_or(Value::Null)),
             "notes": r.notes,
-            "verified": self.check.as_ref().map(|c| verdict_name(c.verdict)),
+            "verified": self.check.as_ref().map(|c| verdict_name(verdict_of(c))),
         })
     }
 
@@ -166,7 +166,7 @@ impl Outcome for Added {
             writeln!(out, "MD5 of the session: {m}")?;
         }
         if let Some(c) = &self.check {
-            writeln!(out, "check: {}", verdict_text(c.verdict))?;
+            writeln!(out, "check: {}", verdict_text(verdict_of(c)))?;
         }
         Ok(())
     }

@@ -37,7 +37,7 @@ pub fn check(a: CheckArgs, ctx: &Ctx) -> CmdResult {
             .map_err(|e| super::no_disc_is_not_blank(&mut rec, e))
     })
     .map_err(|f| interrupted(ctx, f, "the check was stopped; nothing was changed"))?;
-    if report.verdict == Verdict::NoChecksums {
+    if verdict_of(&report) == Verdict::NoChecksums {
         ctx.ui
             .warn("no MD5 checksums are recorded: only the readability of the blocks was checked");
     }
@@ -56,13 +56,59 @@ pub fn verdict_name(v: Verdict) -> &'static str {
     }
 }
 
+/// Evidence that data differ from what was recorded: a file, a tag, the
+/// session MD5, or the checksum array itself.
+fn differs(s: &SessionResult) -> bool {
+    !s.files.mismatched.is_empty()
+        || s.session_md5 == Md5Outcome::Mismatch
+        || matches!(s.array, ArrayState::Damaged)
+        || s.tags.iter().any(|t| {
+            matches!(
+                t.outcome,
+                TagOutcome::Mismatch | TagOutcome::Corrupted | TagOutcome::WrongRange
+            )
+        })
+}
+
+/// A session's verdict, read as [`verdict_of`] reads the whole.
+fn session_verdict(s: &SessionResult) -> Verdict {
+    if s.verdict == Verdict::Mismatch && !differs(s) && !s.unreadable.is_empty() {
+        Verdict::Unreadable
+    } else {
+        s.verdict
+    }
+}
+
+/// The verdict that decides the exit code. A session whose checks failed
+/// only because blocks could not be read (a tag chain broken at an
+/// unreadable block) counts as unreadable (exit 1), not as a mismatch
+/// (exit 3): nothing was found to differ.
+pub fn verdict_of(r: &CheckReport) -> Verdict {
+    if r.verdict != Verdict::Mismatch {
+        return r.verdict;
+    }
+    let head_differs = r.head.as_ref().is_some_and(|h| {
+        matches!(
+            h.outcome,
+            TagOutcome::Mismatch | TagOutcome::Corrupted | TagOutcome::WrongRange
+        )
+    });
+    if head_differs || r.sessions.iter().any(differs) {
+        Verdict::Mismatch
+    } else if r.sessions.iter().any(|s| !s.unreadable.is_empty()) {
+        Verdict::Unreadable
+    } else {
+        Verdict::Mismatch
+    }
+}
+
 /// The failure a check report ends with, deciding the exit code: 3 for a
 /// mismatch, 1 for unreadable blocks.
 pub fn failure_of(r: &CheckReport) -> Option<Failure> {
-    match r.verdict {
+    match verdict_of(r) {
         Verdict::Mismatch => {
             let mut what = Vec::new();
-            for s in r.sessions.iter().filter(|s| s.verdict == Verdict::Mismatch) {
+            for s in r.sessions.iter().filter(|s| differs(s)) {
                 let files = s.files.mismatched.len();
                 let tags = s
                     .tags
@@ -168,7 +214,7 @@ fn session_lines(out: &mut dyn Write, s: &SessionResult) -> io::Result<()> {
         s.volume_id
             .as_deref()
             .map_or("-".to_string(), |v| format!("{v:?}")),
-        verdict_name(s.verdict).to_uppercase()
+        verdict_name(session_verdict(s)).to_uppercase()
     )?;
     let tags: Vec<String> = s
         .tags
@@ -247,6 +293,7 @@ impl Outcome for Checked {
             .map(|s| {
                 let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
                 if let Value::Object(m) = &mut v {
+                    m.insert("verdict".into(), verdict_name(session_verdict(s)).into());
                     m.insert(
                         "sector_map".into(),
                         sector_map(s.start, s.blocks, &s.unreadable)
@@ -262,7 +309,7 @@ impl Outcome for Checked {
             .collect();
         json!({
             "device": self.device,
-            "verdict": verdict_name(r.verdict),
+            "verdict": verdict_name(verdict_of(r)),
             "blocks_read": r.blocks_read,
             "head": r.head.as_ref().map(|h| serde_json::to_value(h).unwrap_or(Value::Null)),
             "sessions": sessions,
@@ -288,7 +335,7 @@ impl Outcome for Checked {
             r.sessions.len(),
             if r.sessions.len() == 1 { "" } else { "s" },
             r.blocks_read,
-            match r.verdict {
+            match verdict_of(r) {
                 Verdict::Ok => "ok, every checksum matched",
                 Verdict::NoChecksums => "readable; no checksums recorded",
                 Verdict::Unreadable => "UNREADABLE blocks",
