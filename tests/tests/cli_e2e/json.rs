@@ -301,3 +301,378 @@ fn devices_document() {
         );
     }
 }
+
+const BOOL: T = T::Bool;
+const ARR: T = T::Arr;
+const OPT_BOOL: T = T::Opt(&T::Bool);
+
+fn on(dir: &std::path::Path, dev: &str, args: &[&str]) -> Run {
+    let mut v = vec!["--dev", dev, "--json", "--progress", "never"];
+    v.extend_from_slice(args);
+    burn(dir, v)
+}
+
+#[test]
+fn info_document() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    two_trees(dir);
+    let dev = emul(dir, "cd-r", "cd.img");
+    on(dir, &dev, &["add", "a", "--volid", "INFOVOL"]).code(0);
+    for args in [&["info"][..], &["info", "--diagnostic"]] {
+        let v = on(dir, &dev, args).json();
+        envelope(&v, "info");
+        shape(
+            &v,
+            &[
+                ("schema", NUM),
+                ("type", STR),
+                ("device", STR),
+                ("drive", T::Obj),
+                ("profile", STR),
+                ("profile_code", NUM),
+                ("layout", STR),
+                ("status", STR),
+                ("erasable", BOOL),
+                ("format_state", OPT_STR),
+                ("sessions", ARR),
+                ("next_writable", OPT_NUM),
+                ("free_blocks", OPT_NUM),
+                ("free_bytes", OPT_NUM),
+                ("capacity_blocks", OPT_NUM),
+                ("capacity_bytes", OPT_NUM),
+                ("notes", ARR),
+                ("diagnostic", T::Opt(&T::Obj)),
+            ],
+        );
+        shape(
+            &v["drive"],
+            &[("vendor", STR), ("product", STR), ("revision", STR)],
+        );
+        assert_eq!(v["diagnostic"].is_object(), args.len() == 2);
+        let s = &v["sessions"][0];
+        shape(
+            s,
+            &[
+                ("number", NUM),
+                ("start", NUM),
+                ("blocks", NUM),
+                ("bytes", NUM),
+                ("volume_id", OPT_STR),
+                ("tracks", ARR),
+            ],
+        );
+        assert_eq!(s["volume_id"], "INFOVOL");
+        shape(
+            &s["tracks"][0],
+            &[
+                ("number", NUM),
+                ("start", NUM),
+                ("blocks", NUM),
+                ("data", BOOL),
+            ],
+        );
+        assert_eq!(v["profile_code"], 9);
+        assert_eq!(v["status"], "appendable");
+    }
+    // No medium: the same keys, nulls and empties.
+    on(dir, &dev, &["eject"]).code(0);
+    let v = on(dir, &dev, &["info"]).json();
+    assert_eq!(v["status"], "empty");
+    assert_eq!(v["profile_code"], 0);
+    assert_eq!(v["capacity_blocks"], Value::Null);
+}
+
+#[test]
+fn formats_format_blank_and_eject_documents() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let dev = emul(dir, "bd-re", "bd.img");
+    let v = on(dir, &dev, &["formats"]).json();
+    envelope(&v, "formats");
+    shape(
+        &v,
+        &[
+            ("schema", NUM),
+            ("type", STR),
+            ("device", STR),
+            ("profile", STR),
+            ("formattable", BOOL),
+            ("state", OPT_STR),
+            ("current_blocks", OPT_NUM),
+            ("current_bytes", OPT_NUM),
+            ("background_format", STR),
+            ("formats", ARR),
+        ],
+    );
+    for f in v["formats"].as_array().unwrap() {
+        shape(
+            f,
+            &[
+                ("index", NUM),
+                ("format_type", NUM),
+                ("format_name", STR),
+                ("blocks", NUM),
+                ("bytes", NUM),
+                ("type_parameter", NUM),
+            ],
+        );
+    }
+    let v = on(dir, &dev, &["format"]).json();
+    envelope(&v, "format");
+    shape(
+        &v,
+        &[
+            ("schema", NUM),
+            ("type", STR),
+            ("device", STR),
+            ("action", STR),
+            ("format_type", OPT_NUM),
+            ("format_name", OPT_STR),
+            ("blocks", OPT_NUM),
+            ("background", BOOL),
+            ("profile", STR),
+            ("capacity_blocks", OPT_NUM),
+            ("capacity_bytes", OPT_NUM),
+        ],
+    );
+    let v = on(dir, &dev, &["blank"]).json();
+    envelope(&v, "blank");
+    shape(
+        &v,
+        &[
+            ("schema", NUM),
+            ("type", STR),
+            ("device", STR),
+            ("mode", STR),
+            ("action", STR),
+            ("full", OPT_BOOL),
+            ("descriptors", OPT_NUM),
+            ("zeroed_blocks", OPT_NUM),
+            ("profile", STR),
+            ("profile_after", STR),
+            ("status", STR),
+        ],
+    );
+    assert_eq!(v["mode"], "as-needed");
+    let v = on(dir, &dev, &["eject"]).json();
+    envelope(&v, "eject");
+    shape(
+        &v,
+        &[
+            ("schema", NUM),
+            ("type", STR),
+            ("device", STR),
+            ("action", STR),
+            ("done", BOOL),
+            ("note", OPT_STR),
+            ("medium", OPT_STR),
+        ],
+    );
+}
+
+#[test]
+fn write_add_check_and_verify_documents() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    two_trees(dir);
+    burn(dir, ["mkiso", "-o", "img.iso", "b"]).ok();
+    let dev = emul(dir, "dvd+r", "plus.img");
+    let v = on(dir, &dev, &["write", "img.iso", "--verify"]).json();
+    envelope(&v, "write");
+    shape(
+        &v,
+        &[
+            ("schema", NUM),
+            ("type", STR),
+            ("device", STR),
+            ("image", STR),
+            ("layout", STR),
+            ("start", NUM),
+            ("bytes", NUM),
+            ("written_blocks", NUM),
+            ("volume_id", OPT_STR),
+            ("built_for", OPT_NUM),
+            ("method", OPT_STR),
+            ("closed", BOOL),
+            ("dummy", BOOL),
+            ("truncated", BOOL),
+            ("md5", STR),
+            ("verified", OPT_BOOL),
+            ("notes", ARR),
+        ],
+    );
+    assert_eq!(v["image"], "img.iso");
+    let v = on(dir, &dev, &["add", "a", "--verify"]).json();
+    envelope(&v, "add");
+    shape(
+        &v,
+        &[
+            ("schema", NUM),
+            ("type", STR),
+            ("device", STR),
+            ("layout", STR),
+            ("session", NUM),
+            ("start", NUM),
+            ("blocks", NUM),
+            ("bytes", NUM),
+            ("written_blocks", NUM),
+            ("volume_id", STR),
+            ("files", NUM),
+            ("new_files", NUM),
+            ("carried_files", NUM),
+            ("md5", OPT_STR),
+            ("method", OPT_STR),
+            ("closed", BOOL),
+            ("import", T::Opt(&T::Obj)),
+            ("notes", ARR),
+            ("verified", OPT_STR),
+        ],
+    );
+    shape(
+        &v["import"],
+        &[
+            ("session_start", NUM),
+            ("files", NUM),
+            ("dirs", NUM),
+            ("with_md5", NUM),
+            ("md5_computed", NUM),
+            ("without_md5", NUM),
+        ],
+    );
+    assert_eq!(v["verified"], "ok");
+    let v = on(dir, &dev, &["check", "--all"]).json();
+    envelope(&v, "check");
+    shape(
+        &v,
+        &[
+            ("schema", NUM),
+            ("type", STR),
+            ("device", STR),
+            ("verdict", STR),
+            ("blocks_read", NUM),
+            ("head", T::Opt(&T::Obj)),
+            ("sessions", ARR),
+        ],
+    );
+    for s in v["sessions"].as_array().unwrap() {
+        shape(
+            s,
+            &[
+                ("number", NUM),
+                ("start", NUM),
+                ("blocks", NUM),
+                ("volume_id", OPT_STR),
+                ("tags", ARR),
+                ("chain", T::Obj),
+                ("array", T::Obj),
+                ("session_md5", STR),
+                ("files", T::Obj),
+                ("unreadable", ARR),
+                ("sector_map", ARR),
+                ("notes", ARR),
+                ("verdict", STR),
+            ],
+        );
+        shape(
+            &s["files"],
+            &[
+                ("total", NUM),
+                ("matched", NUM),
+                ("mismatched", ARR),
+                ("unreadable", ARR),
+                ("without_md5", NUM),
+            ],
+        );
+        for t in s["tags"].as_array().unwrap() {
+            shape(
+                t,
+                &[
+                    ("kind", STR),
+                    ("lba", NUM),
+                    ("range_start", NUM),
+                    ("range_size", NUM),
+                    ("outcome", STR),
+                ],
+            );
+        }
+        for m in s["sector_map"].as_array().unwrap() {
+            shape(m, &[("start", NUM), ("blocks", NUM), ("readable", BOOL)]);
+        }
+        assert!(s["chain"]["state"].is_string());
+        assert!(s["array"]["state"].is_string());
+    }
+    let v = on(dir, &dev, &["verify", "img.iso", "--session", "1"]).json();
+    envelope(&v, "verify");
+    shape(
+        &v,
+        &[
+            ("schema", NUM),
+            ("type", STR),
+            ("device", STR),
+            ("image", STR),
+            ("bytes", NUM),
+            ("start", NUM),
+            ("blocks", NUM),
+            ("compared_blocks", NUM),
+            ("identical", BOOL),
+            ("first_mismatch", OPT_NUM),
+            ("mismatches", ARR),
+            ("unreadable", ARR),
+        ],
+    );
+    assert_eq!(v["identical"], true);
+    // Image files: the head's relocated superblock tag is checked too.
+    let dev = stdio(dir, "f.iso");
+    on(dir, &dev, &["add", "a"]).code(0);
+    let v = on(dir, &dev, &["check"]).json();
+    shape(
+        &v["head"],
+        &[
+            ("kind", STR),
+            ("lba", NUM),
+            ("range_start", NUM),
+            ("range_size", NUM),
+            ("outcome", STR),
+        ],
+    );
+    assert_eq!(v["head"]["kind"], "head");
+}
+
+#[test]
+fn drive_progress_events_then_result() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    two_trees(dir);
+    let dev = emul(dir, "cd-rw", "cd.img");
+    let r = burn(dir, ["--dev", &dev, "--json", "add", "a"]).code(0);
+    let lines = r.json_lines();
+    let (last, events) = lines.split_last().unwrap();
+    envelope(last, "add");
+    let phases: Vec<&str> = events
+        .iter()
+        .map(|e| {
+            envelope(e, "progress");
+            e["phase"].as_str().unwrap()
+        })
+        .collect();
+    assert!(phases.contains(&"writing"), "{phases:?}");
+    // Data and padding end at 100 %.
+    let w = events
+        .iter()
+        .rev()
+        .find(|e| e["phase"] == "writing" || e["phase"] == "padding")
+        .unwrap();
+    assert_eq!(w["unit"], "bytes");
+    assert_eq!(w["done"], w["total"], "{w}");
+    assert_eq!(w["percent"], 100.0);
+    // Blanking reports a ratio.
+    let r = burn(dir, ["--dev", &dev, "--json", "blank", "--mode", "all"]).code(0);
+    let lines = r.json_lines();
+    let b = lines
+        .iter()
+        .find(|e| e["phase"] == "blanking")
+        .expect("a blanking event");
+    assert_eq!(b["unit"], "ratio");
+    assert_eq!(lines.last().unwrap()["type"], "blank");
+}
