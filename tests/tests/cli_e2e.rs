@@ -16,6 +16,7 @@ mod cli_e2e {
     mod errors;
     mod extract;
     mod help;
+    mod interrupt;
     mod json;
     mod ls;
     mod media;

@@ -189,13 +189,18 @@ pub fn run_with_progress<R>(
     result
 }
 
-/// Turns a cancellation into the interrupted failure with `note` (what
-/// state the medium was left in).
+/// Turns a cancellation into the interrupted failure with a note on the
+/// state the medium was left in: the glue's when it knows (a write that
+/// had begun), else `note`.
 pub fn interrupted(ctx: &Ctx, f: Failure, note: &str) -> Failure {
-    let cancelled = matches!(f, Failure::Drive(mmc::Error::Cancelled));
+    let (cancelled, aftermath) = match &f {
+        Failure::Drive(mmc::Error::Cancelled) => (true, None),
+        Failure::Glue(e) => (e.is_cancelled(), e.aftermath()),
+        _ => (false, None),
+    };
     if cancelled || (ctx.cancel.is_cancelled() && !matches!(f, Failure::Interrupted { .. })) {
         Failure::Interrupted {
-            note: Some(note.to_string()),
+            note: Some(aftermath.map_or_else(|| note.to_string(), |a| a.to_string())),
         }
     } else {
         f
