@@ -255,6 +255,25 @@ impl<R: BlockRead> Image<R> {
         Ok(size)
     }
 
+    /// The bytes of a boot image, as many as [`BootImageSize::best`]
+    /// estimates (the file's size when the image is a file of the trees,
+    /// else up to the next entity of the image), refusing more than
+    /// `max`. An image hidden from the trees comes with the zeros that pad
+    /// its last block; a no-emulation image that is a file comes exactly.
+    pub fn read_boot_image(&mut self, entry: &BootEntry, max: u64) -> Result<Vec<u8>> {
+        let len = self.boot_image_size(entry)?.best();
+        let e = boot_image_entry(entry, len)?;
+        self.read_file(&e, max)
+    }
+
+    /// The session's System Area, blocks S … S+15 (ECMA-119 §6.2.1):
+    /// the MBR and GPT of an isohybrid image, or zeros.
+    pub fn system_area(&mut self) -> Result<Vec<u8>> {
+        let mut b = vec![0u8; crate::spec::ecma119::SYSTEM_AREA_LEN];
+        read_at(&mut self.src, self.info.session_start, &mut b)?;
+        Ok(b)
+    }
+
     /// A reader of `len` bytes of a boot image at its load RBA (use
     /// [`boot_image_size`](Self::boot_image_size) to choose `len`).
     pub fn open_boot_image(
@@ -262,29 +281,34 @@ impl<R: BlockRead> Image<R> {
         entry: &BootEntry,
         len: u64,
     ) -> Result<super::FileReader<'_, R>> {
-        let mut extents = Vec::new();
-        let mut lba = u64::from(entry.load_rba);
-        let mut left = len;
-        // Split into extents below 4 GiB, block-aligned.
-        const MAX: u64 = 0xFFFF_F800;
-        while left > 0 {
-            let n = left.min(MAX);
-            let l = u32::try_from(lba).map_err(|_| {
-                Error::corrupt(entry.load_rba, "boot image", "extends past LBA 2^32")
-            })?;
-            extents.push(Extent {
-                lba: l,
-                len: n as u32,
-            });
-            lba += n / BLOCK as u64;
-            left -= n;
-        }
-        let mut e = Entry::placeholder();
-        e.kind = Kind::File;
-        e.size = len;
-        e.extents = extents;
+        let e = boot_image_entry(entry, len)?;
         self.open_file(&e)
     }
+}
+
+/// A file entry for `len` bytes from a boot image's load RBA, split into
+/// block-aligned extents below 4 GiB.
+fn boot_image_entry(entry: &BootEntry, len: u64) -> Result<Entry> {
+    const MAX: u64 = 0xFFFF_F800;
+    let mut extents = Vec::new();
+    let mut lba = u64::from(entry.load_rba);
+    let mut left = len;
+    while left > 0 {
+        let n = left.min(MAX);
+        let l = u32::try_from(lba)
+            .map_err(|_| Error::corrupt(entry.load_rba, "boot image", "extends past LBA 2^32"))?;
+        extents.push(Extent {
+            lba: l,
+            len: n as u32,
+        });
+        lba += n / BLOCK as u64;
+        left -= n;
+    }
+    let mut e = Entry::placeholder();
+    e.kind = Kind::File;
+    e.size = len;
+    e.extents = extents;
+    Ok(e)
 }
 
 #[cfg(test)]
