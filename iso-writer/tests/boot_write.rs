@@ -317,6 +317,17 @@ fn boot_errors_say_what_is_wrong() {
             .to_string()
             .contains("the boot image itself")
     );
+    // A hidden image from a disk file; a missing one names its path.
+    assert_eq!(
+        BootImage::hidden_file(&src.path().join("a.txt")).unwrap(),
+        BootImage::Hidden(Arc::from(&b"hello world\n"[..]))
+    );
+    assert!(
+        BootImage::hidden_file(&src.path().join("missing.img"))
+            .unwrap_err()
+            .to_string()
+            .contains("missing.img")
+    );
     // An isohybrid MBR needs a BIOS image to point at.
     let efi_only = Options {
         hybrid: Some(Hybrid::isolinux(vec![0; 432])),

@@ -53,7 +53,7 @@ pub const MAX_PATCHED_BOOT_FILE: u64 = 64 << 20;
 /// | `-eltorito-alt-boot` | starts the next entry of [`ElTorito::entries`] |
 /// | `-e PATH` (after `-eltorito-alt-boot`) | a [`BootEntry::efi`]`(PATH)` entry (platform EFh, [`LoadSize::Full`]) |
 /// | `-eltorito-platform efi` / `0xNN` | [`BootEntry::platform`] |
-/// | `-hide PATH` of a boot file | [`BootImage::Hidden`] with the file's bytes |
+/// | `-hide PATH` of a boot file | [`BootImage::Hidden`] with the file's bytes ([`BootImage::hidden_file`]) |
 /// | `-isohybrid-mbr FILE` | [`Options::hybrid`](super::Options::hybrid) with [`Hybrid::isolinux`](super::Hybrid::isolinux) |
 /// | `-isohybrid-gpt-basdat` | [`Hybrid::gpt`](super::Hybrid::gpt) `= true` |
 /// | `--grub2-mbr FILE` | [`Hybrid::boot_code`](super::Hybrid::boot_code) `= MbrBootCode::Grub2` |
@@ -155,6 +155,18 @@ pub enum BootImage {
     /// (a hidden boot image of an earlier session, carried over in place
     /// when growing).
     InPlace { lba: u32, size: u64 },
+}
+
+impl BootImage {
+    /// A hidden image with the bytes of disk file `path` (mkisofs `-b
+    /// FILE` with `-hide FILE`: the boot image in no tree).
+    pub fn hidden_file(path: &std::path::Path) -> Result<BootImage, Error> {
+        let bytes = std::fs::read(path).map_err(|e| Error::Source {
+            path: path.to_owned(),
+            source: e,
+        })?;
+        Ok(BootImage::Hidden(bytes.into()))
+    }
 }
 
 /// The Sector Count of an entry (§2.2 offset 6): virtual 512-byte sectors

@@ -51,6 +51,14 @@ use crate::spec::ecma119::SYSTEM_AREA_LEN;
 ///
 /// GUIDs are derived from the volume's identity (reproducible images);
 /// CRC-32 is the IEEE 802.3 polynomial as UEFI requires.
+///
+/// Partitions and sizes are absolute (from LBA 0 of the medium): for a
+/// session above LBA 0 on an emulated medium the MBR and GPT take effect
+/// through [`Plan::emulated_head`](super::Plan::emulated_head), which
+/// carries this system area to LBA 0, and the backup GPT ends the new
+/// session. The ISOLINUX signature of the BIOS image is not checked (that
+/// would be I/O at plan time); xorriso reports it as
+/// `isohybrid-suitable`.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Hybrid {
     /// MBR boot code, e.g. `/usr/lib/ISOLINUX/isohdpfx.bin` (package
