@@ -379,6 +379,14 @@ impl<T: Transport> Drive<T> {
         &self.cancel
     }
 
+    /// Installs `cancel` as the cancellation token and returns the previous
+    /// one. The burn engine uses it to run the closing commands after a
+    /// cancellation (SYNCHRONIZE CACHE, CLOSE, ALLOW) with a fresh token,
+    /// then puts the cancelled one back.
+    pub fn replace_cancel(&mut self, cancel: Cancel) -> Cancel {
+        std::mem::replace(&mut self.cancel, cancel)
+    }
+
     /// Marks the span between the first WRITE of a session and the end of
     /// its close: unit attentions and deferred errors then end the burn
     /// (`sense-and-retries.md` §5.4) instead of being retried.

@@ -1,7 +1,7 @@
 //! Drive optical recorders over SCSI/MMC.
 //!
 //! Layers, bottom up:
-//! * [`transport`] — the one narrow [`Transport`](transport::Transport) trait:
+//! * [`transport`] — the one narrow [`Transport`] trait:
 //!   one CDB in, status + sense + residual out. Implementations: Linux SG_IO
 //!   ([`sgio`]), the emulated recorder ([`emul`]), image files and pipes used
 //!   as media ([`stdio`]), and wrappers ([`trace`], [`fault`]).
@@ -11,7 +11,8 @@
 //!   and offers typed queries.
 //! * [`engine`] — per-media recipes: inspect, blank, format, write sessions,
 //!   close, checkread, eject, speed.
-//! * [`address`], [`discovery`] — drive addresses and finding recorders.
+//! * [`address`], [`discovery`], [`open`] — drive addresses, finding
+//!   recorders, opening any address as a [`drive::Drive`].
 //!
 //! The crate knows nothing about ISO 9660: that is crate `iso-writer`.
 
@@ -25,6 +26,7 @@ pub mod emul;
 pub mod engine;
 pub mod error;
 pub mod fault;
+pub mod open;
 pub mod profile;
 pub mod sense;
 #[cfg(target_os = "linux")]

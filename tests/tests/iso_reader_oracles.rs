@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use iso_writer::model::Kind;
-use iso_writer::read::{self, BlockRead, Image, OpenOptions, newest_session, sessions};
+use iso_writer::read::{
+    self, BlockRead, Image, OpenOptions, TagKind, TagOutcome, newest_session, sessions,
+    verify_medium_tags,
+};
 
 const EPOCH: i64 = 1_704_164_645;
 
@@ -568,6 +571,45 @@ fn emulated_sessions_and_md5_agree_with_xorriso() {
     let mut img = Image::open(f, start).unwrap();
     assert_eq!(rows(&ours(&mut img)), xorriso_find(&iso));
 
+    // Tag chains of all sessions vs `xorriso -check_media` ("MD5 tag range: lba , size , + md5_match").
+    let media = |cwd: &Path| -> Vec<(u32, u32, bool)> {
+        let text = stdout(&run(
+            "xorriso",
+            &["-md5", "on", "-indev", &dev, "-check_media", "--"],
+            cwd,
+        ));
+        text.lines()
+            .filter_map(|l| l.strip_prefix("MD5 tag range:"))
+            .map(|l| {
+                let f: Vec<&str> = l.split(',').map(str::trim).collect();
+                (
+                    f[0].parse().unwrap(),
+                    f[1].parse().unwrap(),
+                    f[2] == "+ md5_match",
+                )
+            })
+            .collect()
+    };
+    let ours_media = |iso: &Path| -> Vec<(u32, u32, bool)> {
+        let mut f = File::open(iso).unwrap();
+        verify_medium_tags(&mut f)
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let t = r
+                    .tags
+                    .iter()
+                    .find(|t| t.kind == TagKind::Session)
+                    .expect("session tag");
+                (t.range_start, t.range_size, t.outcome == TagOutcome::Match)
+            })
+            .collect()
+    };
+    let theirs_media = media(dir.path());
+    assert_eq!(theirs_media.len(), 3);
+    assert!(theirs_media.iter().all(|t| t.2));
+    assert_eq!(ours_media(&iso), theirs_media);
+
     // MD5: both say everything matches.
     let check_r = |cwd: &Path| {
         let o = Command::new("xorriso")
@@ -621,6 +663,13 @@ fn emulated_sessions_and_md5_agree_with_xorriso() {
     let mine: Vec<String> = v.mismatches().map(|f| f.path.to_string_lossy()).collect();
     assert_eq!(theirs, ["/sub/b.bin"], "{text}");
     assert_eq!(mine, theirs);
+    // Session 1's range now mismatches, for both.
+    let theirs_media = media(dir.path());
+    assert_eq!(
+        theirs_media.iter().map(|t| t.2).collect::<Vec<_>>(),
+        [false, true, true]
+    );
+    assert_eq!(ours_media(&iso), theirs_media);
 }
 
 /// Our catalog in the format of `xorriso -report_el_torito plain`.

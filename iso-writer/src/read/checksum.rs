@@ -324,6 +324,20 @@ pub fn verify_head_tag<R: BlockRead + ?Sized>(src: &mut R) -> Result<Option<TagC
     Ok(None)
 }
 
+/// Checks the tag chains of every session of an image or emulated medium
+/// (md5-tags.md §8.4, §8.5; what `xorriso -check_media` reports as
+/// `MD5 tag range` lines): the sessions of [`sessions`](super::sessions),
+/// oldest first. The head's relocated tag is [`verify_head_tag`]'s business.
+pub fn verify_medium_tags<R: BlockRead + ?Sized>(src: &mut R) -> Result<Vec<TagReport>> {
+    let mut out = Vec::new();
+    for s in super::sessions(src)? {
+        // A single "session" at 0 of a medium whose chain is broken is the
+        // head: its relocated tag leads to the newest session.
+        out.push(verify_session_tags(src, s.start)?);
+    }
+    Ok(out)
+}
+
 fn verify_session_tags<R: BlockRead + ?Sized>(src: &mut R, mut start: u32) -> Result<TagReport> {
     let mut report = TagReport {
         session_start: start,

@@ -224,10 +224,8 @@ impl<R: BlockRead> Image<R> {
         if let Some(cat) = self.boot_catalog()? {
             starts.extend(cat.entries.iter().map(|e| e.load_rba));
         }
-        let mut roots = vec![self.primary_root()?];
-        if let Some(j) = self.joliet_root_entry() {
-            roots.push(j);
-        }
+        let mut roots = vec![self.primary_root().clone()];
+        roots.extend(self.joliet_root().cloned());
         for root in roots {
             self.walk_with(&root, &mut |_, ev, path, e| {
                 if ev != WalkEvent::Visit {

@@ -39,7 +39,7 @@ use std::collections::HashSet;
 pub use block::BlockRead;
 pub use checksum::{
     ArrayValidity, ChainEnd, ChecksumInfo, FileCheck, FileOutcome, FileVerification, SessionCheck,
-    TagCheck, TagKind, TagOutcome, TagReport, verify_head_tag,
+    TagCheck, TagKind, TagOutcome, TagReport, verify_head_tag, verify_medium_tags,
 };
 pub use eltorito::{BootCatalog, BootEntry, BootImageSize, Emulation, Platform};
 pub use error::{Error, Result};
@@ -261,7 +261,7 @@ impl<R: BlockRead> Image<R> {
             img.make_root(&root_rec, &susp::Susp::default(), Tree::PrimaryPlain)?
         };
         if img.info.joliet.is_some() {
-            match img.joliet_root() {
+            match img.load_joliet_root() {
                 Ok(j) => img.joliet = Some(j),
                 Err(e) if img.opts.names == NameMode::PreferJoliet || img.rock_ridge.is_none() => {
                     return Err(e);
@@ -288,7 +288,7 @@ impl<R: BlockRead> Image<R> {
         Ok(img)
     }
 
-    fn joliet_root(&mut self) -> Result<Entry> {
+    fn load_joliet_root(&mut self) -> Result<Entry> {
         let j = self
             .info
             .joliet
@@ -442,14 +442,15 @@ impl<R: BlockRead> Image<R> {
         (self.primary.tree == Tree::Primary).then_some(&self.primary)
     }
 
-    /// Root of the ECMA-119 tree (with Rock Ridge when present).
-    pub fn primary_root(&self) -> Result<Entry> {
-        Ok(self.primary.clone())
+    /// Root of the ECMA-119 tree (with Rock Ridge when present), whichever
+    /// tree is presented by [`root`](Self::root).
+    pub fn primary_root(&self) -> &Entry {
+        &self.primary
     }
 
     /// Root of the Joliet tree, if the session has one.
-    pub fn joliet_root_entry(&self) -> Option<Entry> {
-        self.joliet.clone()
+    pub fn joliet_root(&self) -> Option<&Entry> {
+        self.joliet.as_ref()
     }
 }
 

@@ -1,0 +1,397 @@
+//! Failures while writing: drive errors, waits, cancellation, lost drives
+//! and failing sources (`sense-and-retries.md` §3, §5).
+
+use std::io::{self, Read};
+
+use mmc::drive::Cancel;
+use mmc::emul::{EmulOptions, Emulator, Media};
+use mmc::engine::{
+    Closure, MediaStatus, Phase, SessionOptions, TrayOutcome, WriteMethod, no_progress,
+};
+use mmc::error::Error;
+use mmc::fault;
+use mmc::transport::SenseBuf;
+
+use crate::util::*;
+
+const SIZE: u64 = 3_000_000;
+
+/// A source that cancels `cancel` once `after` bytes were read.
+struct CancelAfter<R> {
+    inner: R,
+    after: u64,
+    read: u64,
+    cancel: Cancel,
+}
+
+impl<R: Read> Read for CancelAfter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if self.read >= self.after {
+            self.cancel.cancel();
+        }
+        Ok(n)
+    }
+}
+
+/// A source that fails after `after` bytes.
+struct FailAfter<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R: Read> Read for FailAfter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.left == 0 {
+            return Err(io::Error::other("the image generator failed"));
+        }
+        let n = (buf.len() as u64).min(self.left) as usize;
+        let n = self.inner.read(&mut buf[..n])?;
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+#[test]
+fn write_error_fails_with_sense_and_lba() {
+    for media in [Media::DvdPlusR, Media::DvdR, Media::CdR, Media::BdR] {
+        let mut r = faulty_rig(media);
+        r.faults().fail_nth(0x2A, 5, fault::write_error());
+        let t = r
+            .rec
+            .prepare(&SessionOptions::default(), Some(SIZE), &mut no_progress)
+            .unwrap();
+        let mut last_phase = None;
+        let e = r
+            .rec
+            .write_session(&t, Noise::new(1, SIZE), Some(SIZE), &mut |p| {
+                last_phase = Some(p.phase)
+            })
+            .unwrap_err();
+        // CD SAO writes its pre-gap (5 WRITEs from LBA −150) first.
+        let chunk = t.chunk_blocks as i64;
+        let lba = if media == Media::CdR {
+            -150 + 4 * chunk
+        } else {
+            4 * chunk
+        };
+        match &e {
+            Error::Sense {
+                command,
+                sense,
+                lba: at,
+            } => {
+                assert_eq!(*command, "WRITE(10)");
+                assert!(sense.is(3, 0x0C, 0));
+                assert_eq!(*at, Some(lba as u32), "{media}");
+            }
+            other => panic!("{media}: {other}"),
+        }
+        let text = e.to_string();
+        assert!(
+            text.contains("write error") && text.contains(&format!("at LBA {lba}")),
+            "{text}"
+        );
+        assert_ne!(
+            last_phase,
+            Some(Phase::ClosingSession),
+            "no close after a failure"
+        );
+        // Not a complete session; the tray is unlocked.
+        let info = r.rec.inspect().unwrap().clone();
+        assert!(info.sessions.is_empty(), "{media}: {:?}", info.sessions);
+        assert_eq!(r.rec.eject().unwrap(), TrayOutcome::Done);
+    }
+}
+
+#[test]
+fn bd_r_session_left_open_is_closed_before_the_next() {
+    let mut r = faulty_rig(Media::BdR);
+    r.faults().fail_nth(0x2A, 3, fault::write_error());
+    let t = r
+        .rec
+        .prepare(&SessionOptions::default(), Some(SIZE), &mut no_progress)
+        .unwrap();
+    assert!(
+        r.rec
+            .write_session(&t, Noise::new(1, SIZE), Some(SIZE), &mut no_progress)
+            .is_err()
+    );
+    assert!(r.rec.inspect().unwrap().last_session_open);
+    r.faults().clear();
+    let mut phases = Vec::new();
+    let t = r
+        .rec
+        .prepare(&SessionOptions::default(), Some(SIZE), &mut |p| {
+            phases.push(p.phase)
+        })
+        .unwrap();
+    assert!(t.closed_open_session);
+    assert!(phases.contains(&Phase::ClosingOpenSession));
+    assert!(t.start > 0);
+    let rep = r
+        .rec
+        .write_session(&t, Noise::new(2, SIZE), Some(SIZE), &mut no_progress)
+        .unwrap();
+    assert_eq!(rep.closure, Closure::Session);
+    assert_eq!(read_md5(&mut r.rec, t.start, SIZE), Noise::md5(2, SIZE));
+    let info = r.rec.inspect().unwrap().clone();
+    assert_eq!(info.sessions.len(), 2);
+    assert_eq!(info.sessions[1].start, t.start);
+}
+
+#[test]
+fn long_write_in_progress_and_not_ready_are_waited_for() {
+    let mut r = faulty_rig(Media::DvdPlusR);
+    r.faults()
+        .fail_nth_times(0x2A, 3, 5, fault::long_write_in_progress())
+        .fail_nth_times(0x35, 1, 3, SenseBuf::fixed(2, 0x04, 0x07))
+        .fail_nth_times(0x5B, 1, 2, SenseBuf::fixed(2, 0x04, 0x07));
+    let t = r
+        .rec
+        .prepare(&SessionOptions::default(), Some(SIZE), &mut no_progress)
+        .unwrap();
+    let rep = r
+        .rec
+        .write_session(&t, Noise::new(3, SIZE), Some(SIZE), &mut no_progress)
+        .unwrap();
+    assert_eq!(rep.closure, Closure::Session);
+    assert_eq!(r.faults().injected(), 10);
+    assert_eq!(read_md5(&mut r.rec, 0, SIZE), Noise::md5(3, SIZE));
+}
+
+#[test]
+fn cancellation_leaves_a_closed_consistent_disc() {
+    for (media, method) in [
+        (Media::DvdPlusR, WriteMethod::Reserved),
+        (Media::DvdR, WriteMethod::Incremental),
+        (Media::CdR, WriteMethod::CdTao),
+        (Media::BdR, WriteMethod::OpenEnded),
+    ] {
+        let mut r = rig(media);
+        let o = SessionOptions {
+            // Asked to finalize: an aborted session must not do that.
+            close: true,
+            write_type: match method {
+                WriteMethod::CdTao => mmc::engine::WriteType::Tao,
+                WriteMethod::OpenEnded => mmc::engine::WriteType::Tao,
+                _ => mmc::engine::WriteType::Auto,
+            },
+            fifo_bytes: 64 * 1024,
+            ..SessionOptions::default()
+        };
+        let o = if media == Media::DvdR {
+            SessionOptions { close: false, ..o }
+        } else {
+            o
+        };
+        let size = 6_000_000;
+        let t = r.rec.prepare(&o, Some(size), &mut no_progress).unwrap();
+        assert_eq!(t.method(Some(size)).unwrap(), method);
+        let cancel = r.rec.drive().cancel_token().clone();
+        let src = CancelAfter {
+            inner: Noise::new(4, size),
+            after: 1_000_000,
+            read: 0,
+            cancel,
+        };
+        let mut written = 0;
+        let e = r
+            .rec
+            .write_session(&t, src, Some(size), &mut |p| {
+                if p.phase == Phase::Writing {
+                    written = p.done
+                }
+            })
+            .unwrap_err();
+        assert!(matches!(e, Error::Cancelled), "{media}: {e}");
+        assert!(written < size, "{media}: stopped early");
+        // The token stays cancelled until the caller resets it.
+        assert!(r.rec.drive().cancel_token().is_cancelled());
+        r.rec.drive_mut().replace_cancel(Cancel::new());
+
+        let info = r.rec.inspect().unwrap().clone();
+        assert_eq!(
+            info.status,
+            MediaStatus::Appendable,
+            "{media}: not finalized"
+        );
+        assert!(!info.last_session_open, "{media}: session closed");
+        assert!(
+            r.emu().summary().tracks.iter().all(|t| t.closed),
+            "{media}: {:?}",
+            r.emu().summary().tracks
+        );
+        assert_eq!(r.emu().summary().complete_sessions, 1);
+        // The aborted session's data that reached the disc reads back.
+        let good = (written / 2048 / 16 * 16).min(256) * 2048;
+        assert_eq!(
+            read_md5(&mut r.rec, t.start, good),
+            md5_of(&Noise::bytes(4, good)),
+            "{media}"
+        );
+        // The disc takes the next session; the tray was unlocked.
+        let t2 = r
+            .rec
+            .prepare(&SessionOptions::default(), Some(SIZE), &mut no_progress)
+            .unwrap();
+        assert!(t2.start > t.start);
+        r.rec
+            .write_session(&t2, Noise::new(5, SIZE), Some(SIZE), &mut no_progress)
+            .unwrap();
+        assert_eq!(read_md5(&mut r.rec, t2.start, SIZE), Noise::md5(5, SIZE));
+        assert_eq!(r.rec.eject().unwrap(), TrayOutcome::Done);
+    }
+}
+
+#[test]
+fn failing_source_aborts_and_closes() {
+    let mut r = rig(Media::DvdPlusR);
+    let t = r
+        .rec
+        .prepare(&SessionOptions::default(), Some(SIZE), &mut no_progress)
+        .unwrap();
+    let src = FailAfter {
+        inner: Noise::new(6, SIZE),
+        left: 500_000,
+    };
+    let e = r
+        .rec
+        .write_session(&t, src, Some(SIZE), &mut no_progress)
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Io { source, .. } if source.to_string().contains("generator")),
+        "{e}"
+    );
+    let info = r.rec.inspect().unwrap().clone();
+    assert_eq!(info.status, MediaStatus::Appendable);
+    assert!(!info.last_session_open);
+}
+
+#[test]
+fn a_source_shorter_than_announced_is_an_error() {
+    let mut r = rig(Media::DvdPlusR);
+    let t = r
+        .rec
+        .prepare(&SessionOptions::default(), Some(SIZE), &mut no_progress)
+        .unwrap();
+    let e = r
+        .rec
+        .write_session(&t, Noise::new(6, SIZE - 1), Some(SIZE), &mut no_progress)
+        .unwrap_err();
+    assert!(e.to_string().contains("ended after"), "{e}");
+}
+
+#[test]
+fn power_cut_while_writing_is_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("disc.img");
+    let emu = Emulator::open_with(
+        Media::DvdPlusR,
+        &path,
+        EmulOptions {
+            power_cut_after_blocks: Some(200),
+            ..instant()
+        },
+    )
+    .unwrap();
+    let mut rec = mmc::engine::Recorder::new(mmc::drive::Drive::with_timing(
+        emu,
+        mmc::drive::Timing::fast(),
+    ));
+    let t = rec
+        .prepare(&SessionOptions::default(), Some(SIZE), &mut no_progress)
+        .unwrap();
+    let e = rec
+        .write_session(&t, Noise::new(7, SIZE), Some(SIZE), &mut no_progress)
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Transport {
+                command: "WRITE(10)",
+                source: mmc::TransportError::DriveLost
+            }
+        ),
+        "{e}"
+    );
+    assert!(rec.drive().is_lost());
+}
+
+#[test]
+fn dvd_rw_incremental_refused_on_the_first_write_is_redone_as_dao() {
+    // Feature 0021h is offered, but the drive refuses the first
+    // Incremental WRITE with 5/64/00 (`sense-and-retries.md` §5.3).
+    let mut r = faulty_rig(Media::DvdRw);
+    r.faults().fail_nth(0x2A, 1, SenseBuf::fixed(5, 0x64, 0x00));
+    let t = r
+        .rec
+        .prepare(&SessionOptions::default(), Some(SIZE), &mut no_progress)
+        .unwrap();
+    assert_eq!(t.method(Some(SIZE)).unwrap(), WriteMethod::Incremental);
+    let rep = r
+        .rec
+        .write_session(&t, Noise::new(12, SIZE), Some(SIZE), &mut no_progress)
+        .unwrap();
+    assert_eq!(
+        (rep.method, rep.closure, rep.blocks_written),
+        (
+            WriteMethod::Dao,
+            Closure::Disc,
+            SIZE.div_ceil(2048).div_ceil(16) * 16
+        )
+    );
+    assert_eq!(r.rec.inspect().unwrap().status, MediaStatus::Closed);
+    assert_eq!(read_md5(&mut r.rec, 0, SIZE), Noise::md5(12, SIZE));
+
+    // Without the size in advance DAO is impossible: the error stands.
+    let mut r = faulty_rig(Media::DvdRw);
+    r.faults().fail_nth(0x2A, 1, SenseBuf::fixed(5, 0x64, 0x00));
+    let t = r
+        .rec
+        .prepare(&SessionOptions::default(), None, &mut no_progress)
+        .unwrap();
+    let e = r
+        .rec
+        .write_session(&t, Noise::new(12, SIZE), None, &mut no_progress)
+        .unwrap_err();
+    assert!(e.sense().is_some_and(|s| s.is(5, 0x64, 0)), "{e}");
+    assert!(r.rec.inspect().unwrap().sessions.is_empty());
+}
+
+#[test]
+fn a_refused_optional_reservation_falls_back_to_open_ended() {
+    // tgt answers RESERVE TRACK with 5/20/00 (`sense-and-retries.md` §5.3).
+    for sense in [SenseBuf::fixed(5, 0x20, 0), SenseBuf::fixed(5, 0x24, 0)] {
+        let mut r = faulty_rig(Media::DvdPlusR);
+        r.faults().fail_nth(0x53, 1, sense);
+        let t = r
+            .rec
+            .prepare(&SessionOptions::default(), Some(SIZE), &mut no_progress)
+            .unwrap();
+        let rep = r
+            .rec
+            .write_session(&t, Noise::new(13, SIZE), Some(SIZE), &mut no_progress)
+            .unwrap();
+        assert_eq!(
+            (rep.method, rep.closure),
+            (WriteMethod::OpenEnded, Closure::Session)
+        );
+        assert_eq!(read_md5(&mut r.rec, 0, SIZE), Noise::md5(13, SIZE));
+    }
+    // DAO needs its reservation: no fallback there.
+    let mut r = faulty_rig(Media::DvdR);
+    r.faults().fail_nth(0x53, 1, SenseBuf::fixed(5, 0x24, 0));
+    let o = SessionOptions {
+        close: true,
+        ..SessionOptions::default()
+    };
+    let t = r.rec.prepare(&o, Some(SIZE), &mut no_progress).unwrap();
+    let e = r
+        .rec
+        .write_session(&t, Noise::new(13, SIZE), Some(SIZE), &mut no_progress)
+        .unwrap_err();
+    assert!(e.to_string().contains("RESERVE TRACK"), "{e}");
+    assert!(r.emu().summary().tracks.is_empty());
+}
