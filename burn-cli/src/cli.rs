@@ -276,7 +276,11 @@ Examples:
   burn mkiso -o photos.iso ~/photos
   burn mkiso -o backup.iso --volid BACKUP_2024 ~/docs=/docs ~/mail=/mail
   burn mkiso --print-size ~/photos
-  burn mkiso -o - ~/docs | ssh host 'cat > docs.iso'")]
+  burn mkiso -o - ~/docs | ssh host 'cat > docs.iso'
+  burn mkiso -o live.iso --volid LIVE --boot-image /isolinux/isolinux.bin \\
+      --boot-catalog /isolinux/boot.cat --boot-load-size 4 --boot-info-table \\
+      --isohybrid /usr/lib/ISOLINUX/isohdpfx.bin cd-root
+  burn mkiso -o custom.iso --from debian.iso --boot-replay preseed.cfg=/preseed.cfg")]
     Mkiso(MkisoArgs),
 
     /// List files in an image file or on a disc
@@ -507,7 +511,9 @@ pub struct AddArgs {
     /// is not an ISO 9660 session (it is lost)
     #[arg(long)]
     pub force: bool,
-    // Boot options (--boot-image, --efi-boot, --boot-replay …) come here.
+
+    #[command(flatten)]
+    pub boot: BootOpts,
 }
 
 #[derive(Debug, Args)]
@@ -564,9 +570,89 @@ pub struct MkisoArgs {
 
     #[command(flatten)]
     pub image: ImageOpts,
-    // Boot options (--boot-image, --boot-catalog, --boot-load-size,
-    // --boot-info-table, --efi-boot, --isohybrid, --from/--boot-replay)
-    // come here as a flattened struct.
+
+    #[command(flatten)]
+    pub boot: BootOpts,
+
+    /// Start from the newest session of OLD.iso: its files are kept (new
+    /// PATHs are added over them) and the output is OLD.iso followed by
+    /// the new session, which is what the output then shows
+    #[arg(long, value_name = "OLD.iso", help_heading = "Boot options")]
+    pub from: Option<PathBuf>,
+
+    /// With --from: keep the boot setup of OLD.iso (El Torito catalog,
+    /// boot images, isohybrid MBR/GPT), renewing boot info tables and
+    /// partition sizes for the new image
+    #[arg(long, requires = "from", help_heading = "Boot options")]
+    pub boot_replay: bool,
+}
+
+/// El Torito and isohybrid boot options (mkisofs/xorriso's `-b`, `-c`,
+/// `-boot-load-size`, `-boot-info-table`, `-e`, `-isohybrid-mbr`,
+/// `-isohybrid-gpt-basdat`).
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("boot").multiple(true).args(["boot_image", "efi_boot"])))]
+pub struct BootOpts {
+    /// Make the image bootable on BIOS PCs: ISO_PATH is the boot image, a
+    /// file of the image such as /isolinux/isolinux.bin (mkisofs -b,
+    /// no emulation)
+    #[arg(long, value_name = "ISO_PATH", help_heading = "Boot options")]
+    pub boot_image: Option<OsString>,
+
+    /// Make the image bootable on UEFI PCs: ISO_PATH is an EFI system
+    /// partition image (FAT) in the image, e.g. /boot/efi.img (mkisofs
+    /// -eltorito-alt-boot -e)
+    #[arg(long, value_name = "ISO_PATH", help_heading = "Boot options")]
+    pub efi_boot: Option<OsString>,
+
+    /// Where the boot catalog goes in the image [default: /boot.catalog]
+    /// (mkisofs -c)
+    #[arg(
+        long,
+        value_name = "ISO_PATH",
+        requires = "boot",
+        help_heading = "Boot options"
+    )]
+    pub boot_catalog: Option<OsString>,
+
+    /// Sectors of 512 bytes the BIOS loads of --boot-image (ISOLINUX: 4)
+    /// [default: the whole image] (mkisofs -boot-load-size)
+    #[arg(
+        long,
+        value_name = "N",
+        requires = "boot_image",
+        value_parser = clap::value_parser!(u16).range(1..),
+        help_heading = "Boot options"
+    )]
+    pub boot_load_size: Option<u16>,
+
+    /// Patch a boot info table into --boot-image (ISOLINUX needs it;
+    /// mkisofs -boot-info-table)
+    #[arg(long, requires = "boot_image", help_heading = "Boot options")]
+    pub boot_info_table: bool,
+
+    /// Make the image boot from a USB stick too: an isohybrid MBR with
+    /// the boot code of FILE, e.g. /usr/lib/ISOLINUX/isohdpfx.bin
+    /// (xorriso -isohybrid-mbr)
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "boot_image",
+        help_heading = "Boot options"
+    )]
+    pub isohybrid: Option<PathBuf>,
+
+    /// With --isohybrid: add a GPT whose EFI system partition is the
+    /// --efi-boot image (xorriso -isohybrid-gpt-basdat)
+    #[arg(long, requires = "isohybrid", help_heading = "Boot options")]
+    pub isohybrid_gpt: bool,
+}
+
+impl BootOpts {
+    /// True when any boot option was given.
+    pub fn any(&self) -> bool {
+        self.boot_image.is_some() || self.efi_boot.is_some()
+    }
 }
 
 /// What goes into a new image.

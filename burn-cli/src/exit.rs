@@ -598,7 +598,9 @@ fn image(e: &iso_writer::write::Error) -> Report {
             format!("writing the image failed: {}", io_text(io)),
             code::FAILURE,
         ),
-        E::BadIsoPath { .. } | E::BadOption { .. } => Report::new(e.to_string(), code::USAGE),
+        E::BadIsoPath { .. } | E::BadOption { .. } | E::Boot { .. } => {
+            Report::new(e.to_string(), code::USAGE)
+        }
         E::FileTooLarge { .. } => Report::new(e.to_string(), code::FAILURE),
         _ => Report::new(e.to_string(), code::FAILURE),
     }

@@ -11,6 +11,7 @@
 mod cli_e2e {
     pub mod support;
 
+    mod boot;
     mod check;
     mod drive;
     mod errors;

@@ -18,7 +18,7 @@ use super::check::{verdict_name, verdict_of};
 use super::write::engine_speed;
 use super::{Access, bytes_of, device_name, interrupted, open, run_with_progress};
 use crate::cli::AddArgs;
-use crate::cmd::mkiso::options_for;
+use crate::cmd::mkiso::{apply_boot, options_for};
 use crate::cmd::{CmdResult, Ctx};
 use crate::exit::Failure;
 use crate::output::{Outcome, human_bytes};
@@ -58,7 +58,11 @@ pub fn add(a: AddArgs, ctx: &Ctx) -> CmdResult {
             .and_then(|s| s.volume_id.clone())
             .filter(|v| !v.is_empty()),
     };
-    let image = options_for(volid.as_deref(), a.md5.enabled(), true, true, ctx)?;
+    let mut image = options_for(volid.as_deref(), a.md5.enabled(), true, true, ctx)?;
+    apply_boot(&a.boot, &mut image)?;
+    if !a.boot.any() {
+        warn_if_bootable(&mut rec, ctx);
+    }
     let opts = AddOptions {
         image,
         close: a.close,
@@ -92,6 +96,22 @@ pub fn add(a: AddArgs, ctx: &Ctx) -> CmdResult {
         report,
         check,
     }))
+}
+
+/// A new session without boot options makes a bootable disc unbootable
+/// (the newest session is what firmware reads): say so.
+fn warn_if_bootable(rec: &mut super::Rec, ctx: &Ctx) {
+    let bootable = burn_cli::disc::open_image(rec, None)
+        .ok()
+        .and_then(|mut img| img.boot_catalog().ok().flatten())
+        .is_some();
+    if bootable {
+        ctx.ui.warn(
+            "the newest session is bootable (El Torito); the new session records no boot \
+             catalog, so the disc will not boot from it (give --boot-image/--efi-boot again to \
+             keep it bootable)",
+        );
+    }
 }
 
 struct Added {
