@@ -154,9 +154,12 @@ fn mkiso_progress_then_result() {
             ("joliet", T::Bool),
             ("md5_tags", T::Bool),
             ("md5", OPT_STR),
+            ("bootable", T::Bool),
+            ("isohybrid", T::Bool),
         ],
     );
     assert_eq!(last["output"], "p.iso");
+    assert_eq!(last["bootable"], false);
     assert_eq!(
         last["files"], 7,
         "regular files, hard links counted per name"

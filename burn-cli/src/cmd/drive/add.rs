@@ -47,6 +47,7 @@ fn grafts(paths: &[OsString]) -> Result<Vec<GraftSpec>, Failure> {
 }
 
 pub fn add(a: AddArgs, ctx: &Ctx) -> CmdResult {
+    ctx.require_dev()?;
     // Inputs first: a missing file fails before the drive is opened.
     let grafts = grafts(&a.paths)?;
     let mut rec = open(ctx, Access::Write)?;

@@ -16,6 +16,7 @@ use crate::exit::Failure;
 use crate::output::{Outcome, human_bytes};
 
 pub fn verify(a: VerifyArgs, ctx: &Ctx) -> CmdResult {
+    ctx.require_dev()?;
     if a.image == Path::new("-") {
         return Err(Failure::usage(
             "verify needs an image file, not standard input",

@@ -206,6 +206,7 @@ pub fn engine_speed(s: cli::Speed) -> mmc::engine::Speed {
 }
 
 pub fn write(a: WriteArgs, ctx: &Ctx) -> CmdResult {
+    ctx.require_dev()?;
     // The input first: nothing is opened on the drive for a bad input.
     let (input, size) = open_input(&a.image, a.size)?;
     let image_name = input.name();
