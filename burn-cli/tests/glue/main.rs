@@ -3,5 +3,6 @@
 
 mod util;
 
+mod media_ops;
 mod multisession;
 mod peers;
