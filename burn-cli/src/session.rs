@@ -290,9 +290,11 @@ fn producer<'a>(
 }
 
 /// The error of a write that began: the emitter's own error when it
-/// failed, else the drive's.
+/// failed by itself (an input file that vanished or changed), else the
+/// drive's (a failing drive also makes the emitter's output fail).
 fn write_failure(e: mmc::Error, slot: &EmitSlot, aftermath: Aftermath) -> Error {
     let emit_err = slot.lock().ok().and_then(|mut s| match s.take() {
+        Some(Err(iso_writer::write::Error::Output(_))) => None,
         Some(Err(e)) => Some(e),
         _ => None,
     });

@@ -3,6 +3,7 @@
 
 mod util;
 
+mod faults;
 mod media_ops;
 mod multisession;
 mod peers;
