@@ -213,3 +213,57 @@ fn power_cut_during_append_bd_re() {
 fn power_cut_during_append_stdio_file() {
     assert!(power_cut_during_append("stdio") >= 30);
 }
+
+/// Ctrl-C during an append to an overwritable medium: cancelled, and the
+/// previous sessions intact (the head was not written).
+#[test]
+fn cancelled_append_leaves_previous_sessions() {
+    for kind in ["stdio", "bd-re"] {
+        let mut rig = Rig::new(kind);
+        let g1 = session_files(&rig, "one", 1, 60_000);
+        session::add(rig.rec(), &g1, &add_opts("ONE"), &mut no_progress).unwrap();
+        let token = rig.rec().drive().cancel_token().clone();
+        let g2 = session_files(&rig, "two", 2, 3_000_000);
+        let mut cancel_midway = |p: &mmc::engine::Progress| {
+            if p.done > 1_000_000 {
+                token.cancel();
+            }
+        };
+        let e = session::add(rig.rec(), &g2, &add_opts("TWO"), &mut cancel_midway).unwrap_err();
+        assert!(e.is_cancelled(), "{kind}: {e}");
+        assert_eq!(e.aftermath(), Some(Aftermath::PreviousSessionsIntact));
+        assert!(e.to_string().contains("previous sessions are intact"));
+        rig.open();
+        let m = media::inspect(rig.rec()).unwrap();
+        assert_eq!(m.sessions.len(), 1, "{kind}");
+        let c = check::check(rig.rec(), Which::All, &mut no_progress).unwrap();
+        assert_eq!(c.verdict, Verdict::Ok, "{kind}");
+    }
+}
+
+/// A graft that does not exist fails before anything is written.
+#[test]
+fn missing_graft_fails_before_writing() {
+    let mut rig = Rig::new("dvd+r");
+    let g1 = session_files(&rig, "one", 1, 6000);
+    session::add(rig.rec(), &g1, &add_opts("ONE"), &mut no_progress).unwrap();
+    rig.close();
+    let state = std::fs::read(rig.path.with_extension("img.emul")).unwrap();
+    rig.open();
+    let missing = rig.dir.path().join("no-such-dir");
+    let e = session::add(
+        rig.rec(),
+        &[graft(&missing, None)],
+        &add_opts("X"),
+        &mut no_progress,
+    )
+    .unwrap_err();
+    assert!(matches!(e, burn_cli::Error::Image(_)), "{e}");
+    assert!(e.to_string().contains("no-such-dir"), "{e}");
+    assert_eq!(e.aftermath(), None);
+    rig.close();
+    assert_eq!(
+        std::fs::read(rig.path.with_extension("img.emul")).unwrap(),
+        state
+    );
+}
