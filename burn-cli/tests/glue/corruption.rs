@@ -72,6 +72,31 @@ fn flipped_byte_is_found(kind: &str) {
         vec!["/sub/b.bin".to_string()]
     );
     assert_eq!(n.sessions[0].files.matched, 2);
+
+    // A chosen session.
+    let one = check::check(rig.rec(), Which::Session(1), &mut no_progress).unwrap();
+    assert_eq!(one.sessions.len(), 1);
+    assert_eq!(one.sessions[0].volume_id.as_deref(), Some("SESS1"));
+    assert_eq!(
+        one.sessions[0].files.mismatched,
+        vec!["/sub/b.bin".to_string()]
+    );
+    let e = check::check(rig.rec(), Which::Session(9), &mut no_progress).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            burn_cli::Error::NoSuchSession {
+                requested: 9,
+                available: 2
+            }
+        ),
+        "{e}"
+    );
+    // The report as JSON for the command line.
+    let j = serde_json::to_value(&c).unwrap();
+    assert_eq!(j["verdict"], "mismatch");
+    assert_eq!(j["sessions"][0]["files"]["mismatched"][0], "/sub/b.bin");
+    assert_eq!(j["sessions"][0]["tags"][2]["kind"], "session");
     rig.close();
 
     // xorriso agrees.

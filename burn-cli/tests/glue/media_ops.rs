@@ -289,3 +289,42 @@ fn does_not_fit_dvd_plus_rw() {
 fn does_not_fit_bd_r() {
     does_not_fit("bd-r", 26 << 30);
 }
+
+/// DVD-RW formatted for restricted overwrite: sessions by the emulation.
+/// Quick formatted (intermediate state), the first session goes to LBA 0
+/// (`mmc-recipes.md` §8.1 exception) and the next one keeps only the
+/// single-session view.
+fn dvd_rw_overwrite(mode: FormatMode, first_start: u32) {
+    let mut rig = Rig::new("dvd-rw");
+    let out = rig.rec().format(mode, &mut no_progress).unwrap();
+    assert!(matches!(out, FormatOutcome::Formatted { .. }), "{out:?}");
+    let m = media::inspect(rig.rec()).unwrap();
+    assert_eq!(m.profile_code, 0x0013, "restricted overwrite");
+    assert_eq!(m.layout, Layout::Emulated);
+    assert_eq!(m.status, Status::Blank);
+    assert_eq!(m.next_start, Some(first_start));
+    let r1 = one_file_session(&mut rig, "one", "ONE", false);
+    assert_eq!(r1.start, first_start);
+    let r2 = one_file_session(&mut rig, "two", "TWO", false);
+    assert_eq!(
+        u64::from(r2.start),
+        burn_cli::round_up_32(u64::from(r1.start + r1.blocks))
+    );
+    let c = check::check(rig.rec(), Which::All, &mut no_progress).unwrap();
+    assert_eq!(c.verdict, Verdict::Ok, "{c:#?}");
+    let last = c.sessions.last().unwrap();
+    assert_eq!(last.files.matched, 2);
+    assert_eq!(last.tags[0].range_start, r2.start);
+    rig.close();
+    xorriso_files_match(&rig.path, None);
+}
+
+#[test]
+fn dvd_rw_restricted_overwrite_full_format() {
+    dvd_rw_overwrite(FormatMode::AsNeeded, 32);
+}
+
+#[test]
+fn dvd_rw_intermediate_state_first_session_at_0() {
+    dvd_rw_overwrite(FormatMode::Fast, 0);
+}

@@ -116,6 +116,12 @@ fn backup_cycle(kind: &str) {
     assert_eq!(r3.closed, can_close(kind), "{kind}");
 
     let m3 = media::inspect(rig.rec()).unwrap();
+    let j = serde_json::to_value(&m3).unwrap();
+    assert_eq!(j["sessions"][2]["volume_id"], "SESS3");
+    assert_eq!(
+        j["layout"],
+        if emulated { "emulated" } else { "sequential" }
+    );
     let starts: Vec<u32> = m3.sessions.iter().map(|s| s.start).collect();
     assert_eq!(starts, vec![r1.start, r2.start, r3.start], "{kind}");
     let ids: Vec<_> = m3
