@@ -243,3 +243,49 @@ fn nix_mkfifo(p: &std::path::Path) {
         .unwrap();
     assert!(st.success());
 }
+
+/// `add` into a pipe: one session at 0, nothing imported.
+#[test]
+fn add_into_a_pipe() {
+    let rig = Rig::new("stdio");
+    let fifo = rig.dir.path().join("pipe");
+    nix_mkfifo(&fifo);
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let src = rig.src("src");
+    write_file(&src.join("f.bin"), 3, 9000);
+    let address = mmc::address::Address::parse(&format!("stdio:{}", fifo.display())).unwrap();
+    let mut rec =
+        burn_cli::open_recorder(&address, burn_cli::Access::Write, &open_opts(instant())).unwrap();
+    let r = session::add(
+        &mut rec,
+        &[graft(&src, None)],
+        &add_opts("PIPE"),
+        &mut no_progress,
+    )
+    .unwrap();
+    assert_eq!((r.session, r.start), (1, 0));
+    assert_eq!(r.method.as_deref(), Some("stream"));
+    assert!(r.import.is_none());
+    drop(rec);
+    let bytes = reader.join().unwrap();
+    assert_eq!(bytes.len() as u64, u64::from(r.blocks) * 2048);
+    let out = rig.dir.path().join("piped.iso");
+    std::fs::write(&out, &bytes).unwrap();
+    let (_, text) = xorriso(&[
+        "-md5",
+        "on",
+        "-indev",
+        &format!("stdio:{}", out.display()),
+        "-check_md5_r",
+        "sorry",
+        "/",
+        "--",
+    ]);
+    assert!(
+        text.contains("File contents and their MD5 checksums match."),
+        "{text}"
+    );
+}
