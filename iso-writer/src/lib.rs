@@ -1,6 +1,6 @@
 //! ISO 9660 images: planned up front, streamed in LBA order.
 //!
-//! * [`write`] — build a [`write::Plan`] from a tree (files on disk, or an
+//! * [`write`](mod@write) — build a [`write::Plan`] from a tree (files on disk, or an
 //!   imported earlier session plus changes) with no I/O, learn its exact size,
 //!   then stream it block by block into any `Write`.
 //! * [`read`] — parse descriptors, directories, Rock Ridge, Joliet, El Torito

@@ -1,7 +1,7 @@
 //! Drive optical recorders over SCSI/MMC.
 //!
 //! Layers, bottom up:
-//! * [`transport`] — the one narrow [`Transport`](transport::Transport) trait:
+//! * [`transport`] — the one narrow [`Transport`] trait:
 //!   one CDB in, status + sense + residual out. Implementations: Linux SG_IO
 //!   ([`sgio`]), the emulated recorder ([`emul`]), image files and pipes used
 //!   as media ([`stdio`]), and wrappers ([`trace`], [`fault`]).

@@ -3,8 +3,8 @@
 //! (`mmc-recipes.md` §1).
 //!
 //! This module holds the only `unsafe` code of the workspace: one `ioctl(2)`
-//! call in [`sg_ioctl`], whose arguments are built only by
-//! [`SgIoRequest::new`] from borrowed buffers.
+//! call in `sg_ioctl`, whose arguments are built only by
+//! `SgIoRequest::new` from borrowed buffers.
 //!
 //! Opening follows libburn `sg-linux.c`: `O_RDWR | O_NONBLOCK` (read-write
 //! because the kernel's SG_IO filter allows write-type commands only on a

@@ -13,14 +13,8 @@ pub(crate) fn ucs2_text(b: &[u8]) -> String {
     joliet::decode(b).trim_end_matches([' ', '\0']).to_owned()
 }
 
-/// Little-endian 16/32-bit fields of El Torito structures (El Torito 1.0
-/// records all numbers little-endian).
-pub(crate) fn le16(b: &[u8], at: usize) -> u16 {
-    b.get(at..at + 2)
-        .and_then(crate::spec::num::get_u16_le)
-        .unwrap_or(0)
-}
-
+/// A little-endian 32-bit field (MBR partition entries, El Torito), 0 when
+/// out of range.
 pub(crate) fn le32(b: &[u8], at: usize) -> u32 {
     b.get(at..at + 4)
         .and_then(crate::spec::num::get_u32_le)
@@ -35,7 +29,6 @@ mod tests {
     fn strings() {
         assert_eq!(text(b"PLAIN   \0\0"), "PLAIN");
         assert_eq!(ucs2_text(&[0, b'a', 0, 0x20, 0, 0x20]), "a");
-        assert_eq!(le16(&[1, 2], 0), 0x201);
         assert_eq!(le32(&[1, 2], 0), 0);
     }
 }

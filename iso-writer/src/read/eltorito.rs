@@ -2,106 +2,14 @@
 //! Specification 1.0, §2.1–§2.5) and their boot images.
 
 use super::block::read_at;
-use super::bytes::{le16, le32};
+use super::bytes::le32;
 use super::{BlockRead, Entry, Error, Image, Result, WalkEvent};
 use crate::BLOCK;
 use crate::model::{Extent, Kind, Name};
+use crate::spec::DecodeError;
+use crate::spec::eltorito::{BootEntryRecord, Catalog};
 
-/// Catalog entries are 32 bytes (§2.0).
-const ENTRY: usize = 32;
-
-/// §2.1 validation entry header id, §2.3/§2.4 section header indicators,
-/// §2.5 extension indicator.
-mod id {
-    pub const VALIDATION: u8 = 0x01;
-    pub const SECTION_MORE: u8 = 0x90;
-    pub const SECTION_FINAL: u8 = 0x91;
-    pub const EXTENSION: u8 = 0x44;
-    pub const BOOTABLE: u8 = 0x88;
-    /// §2.4 section entry media type bit 5: an extension entry follows.
-    pub const CONTINUATION: u8 = 0x20;
-}
-
-/// Platform id (§2.1 validation entry byte 1, §2.3 section header byte 1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Platform {
-    X86,
-    PowerPc,
-    Mac,
-    /// 0xEF, defined by UEFI 2.x for El Torito.
-    Efi,
-    Other(u8),
-}
-
-impl Platform {
-    fn from(b: u8) -> Platform {
-        match b {
-            0 => Platform::X86,
-            1 => Platform::PowerPc,
-            2 => Platform::Mac,
-            0xef => Platform::Efi,
-            o => Platform::Other(o),
-        }
-    }
-
-    /// The word `xorriso -report_el_torito plain` prints.
-    pub fn xorriso_name(self) -> String {
-        match self {
-            Platform::X86 => "BIOS".into(),
-            Platform::PowerPc => "PPC".into(),
-            Platform::Mac => "Mac".into(),
-            Platform::Efi => "UEFI".into(),
-            Platform::Other(b) => format!("0x{b:02x}"),
-        }
-    }
-}
-
-/// Boot media type, low nibble of byte 1 of an initial or section entry
-/// (§2.2, §2.4).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Emulation {
-    None,
-    Floppy12,
-    Floppy144,
-    Floppy288,
-    HardDisk,
-    Other(u8),
-}
-
-impl Emulation {
-    fn from(b: u8) -> Emulation {
-        match b & 0x0f {
-            0 => Emulation::None,
-            1 => Emulation::Floppy12,
-            2 => Emulation::Floppy144,
-            3 => Emulation::Floppy288,
-            4 => Emulation::HardDisk,
-            o => Emulation::Other(o),
-        }
-    }
-
-    /// The word `xorriso -report_el_torito plain` prints.
-    pub fn xorriso_name(self) -> String {
-        match self {
-            Emulation::None => "none".into(),
-            Emulation::Floppy12 => "fd1.2".into(),
-            Emulation::Floppy144 => "fd1.4".into(),
-            Emulation::Floppy288 => "fd2.8".into(),
-            Emulation::HardDisk => "hd".into(),
-            Emulation::Other(o) => format!("0x{o:x}"),
-        }
-    }
-
-    /// Size of an emulated floppy image in bytes.
-    pub fn floppy_bytes(self) -> Option<u64> {
-        match self {
-            Emulation::Floppy12 => Some(1_228_800),
-            Emulation::Floppy144 => Some(1_474_560),
-            Emulation::Floppy288 => Some(2_949_120),
-            _ => None,
-        }
-    }
-}
+pub use crate::spec::eltorito::{Emulation, Platform};
 
 /// One bootable (or not) image of the catalog: the initial/default entry
 /// (§2.2) or a section entry (§2.4).
@@ -189,114 +97,64 @@ impl BootImageSize {
     }
 }
 
-fn entry_fields(e: &[u8]) -> (u16, u8, u16, u32) {
-    (le16(e, 2), e[4], le16(e, 6), le32(e, 8))
+/// A reader's entry from a decoded record.
+fn boot_entry(
+    number: usize,
+    platform: Platform,
+    r: &BootEntryRecord,
+    section: bool,
+    id_string: &[u8],
+) -> BootEntry {
+    BootEntry {
+        number,
+        platform,
+        bootable: r.bootable,
+        emulation: r.emulation(),
+        media_type: r.media_type,
+        load_segment: r.load_segment,
+        system_type: r.system_type,
+        sector_count: r.sector_count,
+        load_rba: r.load_rba,
+        selection_criteria: section.then(|| (r.criteria_type, r.criteria.to_vec())),
+        id_string: id_string.to_vec(),
+    }
 }
 
-/// Parses a catalog from its bytes (`lba` only for errors).
-pub(crate) fn parse_catalog(cat: &[u8], lba: u32) -> Result<BootCatalog> {
-    let corrupt = |what: String| Error::corrupt(lba, "El Torito catalog", what);
-    let v = cat
-        .get(..ENTRY)
-        .ok_or_else(|| corrupt("shorter than one entry".into()))?;
-    // §2.1 validation entry: header id 1, key bytes 55 AA, and the sum of all
-    // 16-bit little-endian words is zero.
-    if v[0] != id::VALIDATION {
-        return Err(corrupt(format!(
-            "validation entry header id {:#04x}, expected 01",
-            v[0]
-        )));
-    }
-    if v[30..32] != [0x55, 0xaa] {
-        return Err(corrupt("validation entry key bytes are not 55 AA".into()));
-    }
-    let sum = v.chunks_exact(2).fold(0u16, |a, w| {
-        a.wrapping_add(u16::from_le_bytes([w[0], w[1]]))
-    });
-    if sum != 0 {
-        return Err(corrupt(format!(
-            "validation entry checksum does not sum to zero ({sum:#06x})"
-        )));
-    }
-    let platform = Platform::from(v[1]);
-    let id_string = super::bytes::text(&v[4..28]);
-
-    let d = cat
-        .get(ENTRY..2 * ENTRY)
-        .ok_or_else(|| corrupt("no initial/default entry".into()))?;
-    let (load_segment, system_type, sector_count, load_rba) = entry_fields(d);
-    let mut entries = vec![BootEntry {
-        number: 1,
+/// Decodes a catalog from its first bytes (the shared decoder of
+/// [`crate::spec::eltorito`]); `Truncated` means more blocks are needed.
+fn decode_catalog(cat: &[u8], lba: u32) -> std::result::Result<BootCatalog, DecodeError> {
+    let (c, len) = Catalog::parse_with_len(cat)?;
+    let platform = c.validation.platform;
+    let mut entries = vec![boot_entry(
+        1,
         platform,
-        bootable: d[0] == id::BOOTABLE,
-        emulation: Emulation::from(d[1]),
-        media_type: d[1],
-        load_segment,
-        system_type,
-        sector_count,
-        load_rba,
-        selection_criteria: None,
-        id_string: v[4..28].to_vec(),
-    }];
-
-    // §2.3 section headers, each followed by its section entries (§2.4) and
-    // their extensions (§2.5); the last header is 91h.
-    let mut pos = 2 * ENTRY;
-    while let Some(h) = cat.get(pos..pos + ENTRY) {
-        if h[0] != id::SECTION_MORE && h[0] != id::SECTION_FINAL {
-            break;
-        }
-        let last = h[0] == id::SECTION_FINAL;
-        let sec_platform = Platform::from(h[1]);
-        let n = usize::from(le16(h, 2));
-        pos += ENTRY;
-        for _ in 0..n {
-            let e = cat.get(pos..pos + ENTRY).ok_or_else(|| {
-                corrupt(format!("section entry at byte {pos} beyond the catalog"))
-            })?;
-            let (load_segment, system_type, sector_count, load_rba) = entry_fields(e);
-            entries.push(BootEntry {
-                number: entries.len() + 1,
-                platform: sec_platform,
-                bootable: e[0] == id::BOOTABLE,
-                emulation: Emulation::from(e[1]),
-                media_type: e[1],
-                load_segment,
-                system_type,
-                sector_count,
-                load_rba,
-                selection_criteria: Some((e[12], e[13..32].to_vec())),
-                id_string: h[4..32].to_vec(),
-            });
-            pos += ENTRY;
-            if e[1] & id::CONTINUATION != 0 {
-                loop {
-                    let x = cat.get(pos..pos + ENTRY).ok_or_else(|| {
-                        corrupt(format!("extension entry at byte {pos} beyond the catalog"))
-                    })?;
-                    if x[0] != id::EXTENSION {
-                        return Err(corrupt(format!(
-                            "entry at byte {pos} should be an extension (44h)"
-                        )));
-                    }
-                    pos += ENTRY;
-                    if x[1] & id::CONTINUATION == 0 {
-                        break;
-                    }
-                }
-            }
-        }
-        if last {
-            break;
+        &c.default,
+        false,
+        &c.validation.id_string,
+    )];
+    for s in &c.sections {
+        for r in &s.entries {
+            entries.push(boot_entry(
+                entries.len() + 1,
+                s.platform,
+                r,
+                true,
+                &s.id_string,
+            ));
         }
     }
     Ok(BootCatalog {
         lba,
-        blocks: pos.div_ceil(BLOCK) as u32,
+        blocks: len.div_ceil(BLOCK) as u32,
         platform,
-        id_string,
+        id_string: super::bytes::text(&c.validation.id_string),
         entries,
     })
+}
+
+/// Parses a catalog from its bytes (`lba` only for errors).
+pub(crate) fn parse_catalog(cat: &[u8], lba: u32) -> Result<BootCatalog> {
+    decode_catalog(cat, lba).map_err(|e| Error::corrupt(lba, "El Torito catalog", e.to_string()))
 }
 
 /// Lowest 512-byte sector above every partition of an MBR (bytes 446–509,
@@ -324,23 +182,17 @@ impl<R: BlockRead> Image<R> {
         };
         let mut cat = Vec::new();
         let max = self.opts.limits.max_catalog_blocks.max(1);
-        // Read block by block until the parse no longer runs off the end.
+        // Read block by block until the entries no longer run off the end.
         for n in 1..=max {
             let block = lba
                 .checked_add(n - 1)
                 .ok_or_else(|| Error::corrupt(lba, "El Torito catalog", "runs past LBA 2^32"))?;
             cat.resize(n as usize * BLOCK, 0);
             read_at(&mut self.src, block, &mut cat[(n as usize - 1) * BLOCK..])?;
-            match parse_catalog(&cat, lba) {
-                Err(Error::Corrupt { detail, .. })
-                    if detail.contains("beyond the catalog") && n < max =>
-                {
-                    continue;
-                }
-                Err(Error::Corrupt { detail, .. }) if detail.contains("beyond the catalog") => {
-                    return Err(Error::limit(lba, "El Torito catalog blocks", max.into()));
-                }
-                other => return other.map(Some),
+            match decode_catalog(&cat, lba) {
+                Ok(c) => return Ok(Some(c)),
+                Err(DecodeError::Truncated { .. }) => continue,
+                Err(e) => return Err(Error::corrupt(lba, "El Torito catalog", e.to_string())),
             }
         }
         Err(Error::limit(lba, "El Torito catalog blocks", max.into()))
@@ -401,6 +253,25 @@ impl<R: BlockRead> Image<R> {
         Ok(size)
     }
 
+    /// The bytes of a boot image, as many as [`BootImageSize::best`]
+    /// estimates (the file's size when the image is a file of the trees,
+    /// else up to the next entity of the image), refusing more than
+    /// `max`. An image hidden from the trees comes with the zeros that pad
+    /// its last block; a no-emulation image that is a file comes exactly.
+    pub fn read_boot_image(&mut self, entry: &BootEntry, max: u64) -> Result<Vec<u8>> {
+        let len = self.boot_image_size(entry)?.best();
+        let e = boot_image_entry(entry, len)?;
+        self.read_file(&e, max)
+    }
+
+    /// The session's System Area, blocks S … S+15 (ECMA-119 §6.2.1):
+    /// the MBR and GPT of an isohybrid image, or zeros.
+    pub fn system_area(&mut self) -> Result<Vec<u8>> {
+        let mut b = vec![0u8; crate::spec::ecma119::SYSTEM_AREA_LEN];
+        read_at(&mut self.src, self.info.session_start, &mut b)?;
+        Ok(b)
+    }
+
     /// A reader of `len` bytes of a boot image at its load RBA (use
     /// [`boot_image_size`](Self::boot_image_size) to choose `len`).
     pub fn open_boot_image(
@@ -408,29 +279,34 @@ impl<R: BlockRead> Image<R> {
         entry: &BootEntry,
         len: u64,
     ) -> Result<super::FileReader<'_, R>> {
-        let mut extents = Vec::new();
-        let mut lba = u64::from(entry.load_rba);
-        let mut left = len;
-        // Split into extents below 4 GiB, block-aligned.
-        const MAX: u64 = 0xFFFF_F800;
-        while left > 0 {
-            let n = left.min(MAX);
-            let l = u32::try_from(lba).map_err(|_| {
-                Error::corrupt(entry.load_rba, "boot image", "extends past LBA 2^32")
-            })?;
-            extents.push(Extent {
-                lba: l,
-                len: n as u32,
-            });
-            lba += n / BLOCK as u64;
-            left -= n;
-        }
-        let mut e = Entry::placeholder();
-        e.kind = Kind::File;
-        e.size = len;
-        e.extents = extents;
+        let e = boot_image_entry(entry, len)?;
         self.open_file(&e)
     }
+}
+
+/// A file entry for `len` bytes from a boot image's load RBA, split into
+/// block-aligned extents below 4 GiB.
+fn boot_image_entry(entry: &BootEntry, len: u64) -> Result<Entry> {
+    const MAX: u64 = 0xFFFF_F800;
+    let mut extents = Vec::new();
+    let mut lba = u64::from(entry.load_rba);
+    let mut left = len;
+    while left > 0 {
+        let n = left.min(MAX);
+        let l = u32::try_from(lba)
+            .map_err(|_| Error::corrupt(entry.load_rba, "boot image", "extends past LBA 2^32"))?;
+        extents.push(Extent {
+            lba: l,
+            len: n as u32,
+        });
+        lba += n / BLOCK as u64;
+        left -= n;
+    }
+    let mut e = Entry::placeholder();
+    e.kind = Kind::File;
+    e.size = len;
+    e.extents = extents;
+    Ok(e)
 }
 
 #[cfg(test)]
@@ -508,7 +384,7 @@ mod tests {
             parse_catalog(&bad, 33)
                 .unwrap_err()
                 .to_string()
-                .contains("beyond the catalog")
+                .contains("truncated")
         );
     }
 

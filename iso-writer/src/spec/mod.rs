@@ -13,12 +13,15 @@
 //! * [`md5tag`] — libisofs checksum tags (types 1–4) and the checksum array.
 //! * [`aaip`] — AAIP 2.0 `AL` entries and the `isofs.ca` / `isofs.cx`
 //!   attribute values.
+//! * [`eltorito`] — El Torito 1.0 boot record, boot catalog entries and
+//!   the mkisofs boot info table.
 //!
 //! Decoders never panic on untrusted bytes: they check lengths first and
 //! return [`DecodeError`].
 
 pub mod aaip;
 pub mod ecma119;
+pub mod eltorito;
 pub mod joliet;
 pub mod md5tag;
 pub mod num;

@@ -248,7 +248,7 @@ impl Plan {
         };
 
         // System area.
-        let sa = self.opts.system_area.as_deref().unwrap_or(&[]);
+        let sa = self.system_area().unwrap_or(&[]);
         sink.put(sa)?;
         sink.zeros((ecma119::SYSTEM_AREA_LEN - sa.len()) as u64)?;
 
@@ -311,6 +311,17 @@ impl Plan {
             self.put_padded(&mut sink, &self.path_table(Endian::Big, true))?;
         }
 
+        // El Torito boot catalog (as a file: its MD5 is that of the block).
+        let mut catalog_md5 = None;
+        if let Some(at) = l.catalog {
+            sink.expect(at, "El Torito boot catalog")?;
+            let cat = self.catalog_bytes();
+            if md5_on {
+                catalog_md5 = Some(Md5Hasher::digest(&cat).into());
+            }
+            sink.put(&cat)?;
+        }
+
         // File data.
         let empty: Md5 = Md5Hasher::digest([]).into();
         let mut file_md5: Vec<Md5> = self
@@ -318,6 +329,15 @@ impl Plan {
             .iter()
             .map(|c| self.tree.imported_md5.get(c).copied().unwrap_or(empty))
             .collect();
+        if let (Some(md5), Some(c)) = (
+            catalog_md5,
+            self.boot.as_ref().and_then(|b| b.catalog_content),
+        ) {
+            let idx = self.contents[c as usize].md5_index;
+            if idx != 0 {
+                file_md5[idx as usize - 1] = md5;
+            }
+        }
         sink.expect(l.data_start, "file data")?;
         for &c in &self.data_order {
             sink.expect(self.contents[c as usize].lba, "file content")?;
@@ -336,6 +356,19 @@ impl Plan {
             sink.expect(tag, "session tag")?;
             let md5 = sink.snapshot()?;
             sink.put(&Tag::new(TagKind::Session, tag, l.start, 0, md5).to_block())?;
+        }
+
+        // isohybrid tail: cylinder padding, then the backup GPT in the
+        // last sectors.
+        sink.expect(l.tail, "isohybrid tail")?;
+        let backup = self.hybrid.as_ref().and_then(|h| h.gpt_backup.as_deref());
+        let tail_bytes = u64::from(l.end - l.tail) * BLOCK as u64;
+        let backup_len = backup.map_or(0, |b| b.len() as u64);
+        sink.zeros(tail_bytes.checked_sub(backup_len).ok_or_else(|| {
+            Error::Internal("the backup GPT is larger than the image tail".into())
+        })?)?;
+        if let Some(b) = backup {
+            sink.put(b)?;
         }
         sink.expect(l.end, "end of session")?;
         let md5 = if md5_on { Some(sink.snapshot()?) } else { None };
@@ -357,6 +390,9 @@ impl Plan {
     /// PVD, Joliet SVD and terminator with Volume Space Size `vss`.
     fn put_descriptors<W: Write>(&self, sink: &mut Sink<'_, W>, vss: u32) -> Result<(), Error> {
         sink.put(&self.volume_descriptor(false, vss).encode())?;
+        if let Some(cat) = self.layout.catalog {
+            sink.put(&crate::spec::eltorito::boot_record(cat))?;
+        }
         if self.opts.joliet {
             sink.put(&self.volume_descriptor(true, vss).encode())?;
         }
@@ -368,6 +404,19 @@ impl Plan {
         let content = &self.tree.contents[c as usize];
         let mut h = Md5Hasher::new();
         let hash = self.opts.md5;
+        if self.is_patched_boot_file(c) {
+            // El Torito boot info table: the whole file is read first (the
+            // checksum covers it), patched, then written and hashed as
+            // written.
+            let bytes = self.patched_boot_file(c)?;
+            sink.put(&bytes)?;
+            sink.pad_block()?;
+            return Ok(if hash {
+                Md5Hasher::digest(&bytes).into()
+            } else {
+                Md5::default()
+            });
+        }
         match content.src {
             ContentSrc::Memory(i) => {
                 let bytes = &self.tree.memory[i as usize];
@@ -473,11 +522,14 @@ impl Plan {
     /// medium.
     pub fn emulated_head(&self) -> Vec<u8> {
         let mut head = Vec::with_capacity(32 * BLOCK);
-        let sa = self.opts.system_area.as_deref().unwrap_or(&[]);
+        let sa = self.system_area().unwrap_or(&[]);
         head.extend_from_slice(sa);
         head.resize(ecma119::SYSTEM_AREA_LEN, 0);
         let vss = self.layout.end;
         head.extend_from_slice(&self.volume_descriptor(false, vss).encode());
+        if let Some(cat) = self.layout.catalog {
+            head.extend_from_slice(&crate::spec::eltorito::boot_record(cat));
+        }
         if self.opts.joliet {
             head.extend_from_slice(&self.volume_descriptor(true, vss).encode());
         }

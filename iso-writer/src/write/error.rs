@@ -78,6 +78,10 @@ pub enum Error {
     /// An option value is out of range.
     #[error("option {name}: {reason}")]
     BadOption { name: &'static str, reason: String },
+    /// An El Torito boot entry, the boot catalog or the isohybrid system
+    /// area cannot be made as asked.
+    #[error("{what}: {reason}")]
+    Boot { what: String, reason: String },
     /// Reading the session to import failed.
     #[error("importing the previous session failed: {0}")]
     Import(#[from] crate::read::Error),

@@ -19,17 +19,19 @@
 //!
 //! | Blocks | Content |
 //! |---|---|
-//! | S … S+15 | System Area: zeros or [`Options::system_area`] |
-//! | S+16 … | PVD, Joliet SVD (if on), \[El Torito boot record: later\], terminator |
+//! | S … S+15 | System Area: zeros, [`Options::system_area`], or the isohybrid MBR/GPT of [`Options::hybrid`] |
+//! | S+16 … | PVD, El Torito boot record (S+17, if [`Options::el_torito`]), Joliet SVD (if on), terminator |
 //! | | superblock checksum tag (if MD5) |
 //! | | ECMA-119 directories in path table order, each followed by the SUSP continuation areas of its records |
 //! | | L path table, M path table |
 //! | | tree checksum tag (if MD5) |
 //! | | one zero block: the extent of empty files, symlinks, devices |
 //! | | Joliet directories, Joliet L and M path tables (if Joliet) |
-//! | | \[El Torito catalog: later\] |
+//! | | El Torito boot catalog |
+//! | | boot images this session writes, in catalog order (patched with a boot info table where asked) |
 //! | | file data in directory order, each padded to whole blocks |
 //! | | checksum array, session checksum tag (if MD5) |
+//! | | isohybrid tail: padding to whole cylinders, backup GPT in the last 33 sectors |
 //!
 //! Every address recorded is absolute; the PVD's Volume Space Size is the
 //! session's own size (relative), as libisofs and genisoimage record it.
@@ -87,15 +89,12 @@
 //!   needed to stay within 64).
 //! * Files get the version suffix `;1`.
 //!
-//! # Extension points
+//! # Bootable images
 //!
-//! El Torito plugs in at three marked places of `plan.rs`/`emit.rs`: the
-//! boot record volume descriptor after the Joliet SVD (`Layout`, and
-//! `put_descriptors`), the boot catalog after the Joliet path tables
-//! (generated content placed like file data), and boot images, which are
-//! tree files whose bytes may be patched while streaming (boot info table,
-//! in `put_content`). A user system area (MBR) is already
-//! [`Options::system_area`].
+//! [`ElTorito`] describes the boot catalog and its images (with the
+//! mapping of the mkisofs options), [`Hybrid`] the MBR/GPT that makes the
+//! image boot from a disk too, and [`replay_boot`] carries an old
+//! session's boot setup into a new session.
 //!
 //! # Limits
 //!
@@ -105,18 +104,27 @@
 //! * zisofs-compressed or interleaved files of an imported session cannot
 //!   be carried over (an error names them).
 
+mod boot;
 mod emit;
 mod error;
+mod hybrid;
 mod import;
 mod names;
 mod options;
 mod plan;
 mod records;
+mod replay;
 mod tree;
 
+pub use boot::{
+    BootEntry, BootImage, ElTorito, Emulation, LoadSize, MAX_PATCHED_BOOT_FILE, PlannedBootImage,
+    Platform,
+};
 pub use emit::{EmitReport, Progress};
 pub use error::{ChangeKind, Error};
+pub use hybrid::{Hybrid, MbrBootCode};
 pub use import::{ImportOptions, ImportReport, import_session};
 pub use options::{IsoLevel, Options, Relocation, VolumeIds};
 pub use plan::{Plan, PlannedFile};
+pub use replay::{HiddenImageReplay, ReplaySpec, ReplayedBoot, SystemAreaReplay, replay_boot};
 pub use tree::{Children, FileData, GraftSpec, NodeId, NodeKind, Tree};

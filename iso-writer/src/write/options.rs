@@ -1,5 +1,7 @@
 //! What the writer produces: levels, extensions, identifiers, dates.
 
+use super::boot::ElTorito;
+use super::hybrid::Hybrid;
 use crate::model::Timestamp;
 
 /// ISO 9660 interchange level (ECMA-119 §10).
@@ -122,8 +124,14 @@ pub struct Options {
     pub clamp_mtime: Option<Timestamp>,
     pub relocation: Relocation,
     /// Content of blocks S … S+15 (at most 32 KiB, zero-padded), e.g. an
-    /// MBR for hybrid boot.
+    /// MBR for hybrid boot. With [`Options::hybrid`] it is the base the
+    /// generated MBR (and GPT) are written over.
     pub system_area: Option<Vec<u8>>,
+    /// An El Torito boot catalog and its boot images (see [`ElTorito`]).
+    pub el_torito: Option<ElTorito>,
+    /// An isohybrid MBR (and GPT) in the system area so that the image
+    /// also boots from a disk (see [`Hybrid`]).
+    pub hybrid: Option<Hybrid>,
 }
 
 impl Default for Options {
@@ -140,6 +148,8 @@ impl Default for Options {
             clamp_mtime: None,
             relocation: Relocation::default(),
             system_area: None,
+            el_torito: None,
+            hybrid: None,
         }
     }
 }

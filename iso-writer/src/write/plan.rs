@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 
 use super::Error;
+use super::boot::{self, BootLayout};
+use super::hybrid::{self, HybridArea, HybridInputs};
 use super::names;
 use super::options::{IsoLevel, Options, Relocation};
 use super::records::{Al, DirPacker, Su};
@@ -102,6 +104,8 @@ pub(crate) struct PContent {
 pub(crate) struct Layout {
     pub(crate) start: u32,
     pub(crate) pvd: u32,
+    /// El Torito boot record volume descriptor (S+17).
+    pub(crate) boot_record: Option<u32>,
     pub(crate) svd: Option<u32>,
     pub(crate) terminator: u32,
     pub(crate) sb_tag: Option<u32>,
@@ -115,10 +119,15 @@ pub(crate) struct Layout {
     pub(crate) jpt_blocks: u32,
     pub(crate) jl_pt: u32,
     pub(crate) jm_pt: u32,
+    /// El Torito boot catalog.
+    pub(crate) catalog: Option<u32>,
     pub(crate) data_start: u32,
     pub(crate) array: Option<u32>,
     pub(crate) array_blocks: u32,
     pub(crate) session_tag: Option<u32>,
+    /// First block of the isohybrid tail (cylinder padding, backup GPT);
+    /// equal to `end` without one.
+    pub(crate) tail: u32,
     /// First block after the session.
     pub(crate) end: u32,
 }
@@ -180,6 +189,10 @@ pub struct Plan {
     /// The relocation directory node, or the root when relocating into
     /// the root, or NONE.
     reloc_target: u32,
+    /// El Torito catalog and images.
+    pub(crate) boot: Option<BootLayout>,
+    /// Generated isohybrid system area and backup GPT.
+    pub(crate) hybrid: Option<HybridArea>,
 }
 
 /// The 16-bit Parent Directory Number of a path table record (1-based)
@@ -228,6 +241,12 @@ impl Plan {
                 nanos: d.subsec_nanos(),
             }
         });
+        // El Torito: the catalog file and hidden images join the tree
+        // before anything is numbered.
+        let boot = match &opts.el_torito {
+            Some(spec) => Some(boot::prepare(&mut tree, spec, volume_time)?),
+            None => None,
+        };
 
         // Phase A: which directories must move (ECMA-119 §6.8.2.1).
         let mut relocated: Vec<u32> = Vec::new();
@@ -286,6 +305,8 @@ impl Plan {
             md5_order: Vec::new(),
             layout: Layout::default(),
             reloc_target,
+            boot,
+            hybrid: None,
         };
         for &r in &relocated {
             plan.pnodes[r as usize].flags |= RELOCATED;
@@ -300,7 +321,9 @@ impl Plan {
             plan.build_joliet()?;
         }
         plan.walk_contents()?;
+        plan.order_boot_data();
         plan.size_and_place()?;
+        plan.build_system_area()?;
         Ok(plan)
     }
 
@@ -944,8 +967,9 @@ impl Plan {
         let l = &mut self.layout;
         l.start = s;
         l.pvd = next(1) as u32;
+        // El Torito 1.0 §2.0: the boot record right after the PVD.
+        l.boot_record = self.boot.is_some().then(|| next(1) as u32);
         l.svd = self.opts.joliet.then(|| next(1) as u32);
-        // El Torito: the boot record volume descriptor goes here.
         l.terminator = next(1) as u32;
         l.sb_tag = self.opts.md5.then(|| next(1) as u32);
         for d in &mut self.dirs {
@@ -967,7 +991,14 @@ impl Plan {
             l.jl_pt = next(u64::from(l.jpt_blocks)) as u32;
             l.jm_pt = next(u64::from(l.jpt_blocks)) as u32;
         }
-        // El Torito: the boot catalog goes here.
+        if let Some(b) = &self.boot {
+            let at = next(u64::from(b.catalog_blocks)) as u32;
+            l.catalog = Some(at);
+            if let Some(c) = b.catalog_content {
+                self.contents[c as usize].lba = at;
+            }
+        }
+        let l = &mut self.layout;
         l.data_start = lba as u32;
         for &c in &self.data_order {
             let size = self.tree.contents[c as usize].size;
@@ -985,8 +1016,41 @@ impl Plan {
         if lba > u64::from(u32::MAX) {
             return Err(Error::ImageTooLarge);
         }
-        l.end = lba as u32;
+        l.tail = lba as u32;
+        l.end = match &self.opts.hybrid {
+            Some(h) => hybrid::image_end(h, l.tail)?,
+            None => l.tail,
+        };
         Ok(())
+    }
+
+    /// The isohybrid system area, once every address is known.
+    fn build_system_area(&mut self) -> Result<(), Error> {
+        let Some(h) = &self.opts.hybrid else {
+            return Ok(());
+        };
+        let mut identity = self.opts.ids.volume.as_bytes().to_vec();
+        identity.extend_from_slice(&self.volume_time.secs.to_le_bytes());
+        identity.extend_from_slice(&self.volume_time.nanos.to_le_bytes());
+        identity.extend_from_slice(&self.layout.end.to_le_bytes());
+        let inputs = HybridInputs {
+            base: self.opts.system_area.as_deref(),
+            end: self.layout.end,
+            bios: self.first_bios_image(),
+            efi: self.efi_images(),
+            identity,
+        };
+        self.hybrid = Some(hybrid::build(h, &inputs)?);
+        Ok(())
+    }
+
+    /// The system area written: the generated isohybrid one, else
+    /// [`Options::system_area`].
+    pub fn system_area(&self) -> Option<&[u8]> {
+        match &self.hybrid {
+            Some(h) => Some(&h.system_area),
+            None => self.opts.system_area.as_deref(),
+        }
     }
 
     /// Size of the session in blocks (also its PVD Volume Space Size):
