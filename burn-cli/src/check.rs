@@ -630,6 +630,13 @@ struct Pass<'a> {
     extents: Vec<(u32, u64, usize, u64)>,
     next_ext: usize,
     active: Vec<usize>,
+    /// Where the tag chain and session MD5 start: the session start, or —
+    /// for the single-session view at LBA 0 of an emulated medium whose
+    /// head carries a relocated superblock tag — the newest session's
+    /// start that tag names (`md5-tags.md` §8.1 step 3).
+    chain_start: u32,
+    /// The start a relocated tag named, until the pass reaches it.
+    rebase: Option<u32>,
 }
 
 impl<'a> Pass<'a> {
@@ -649,6 +656,7 @@ impl<'a> Pass<'a> {
             }
         }
         extents.sort_by_key(|e| e.0);
+        let chain_start = plan.range.start;
         Pass {
             plan,
             contents,
@@ -659,15 +667,23 @@ impl<'a> Pass<'a> {
             extents,
             next_ext: 0,
             active: Vec::new(),
+            chain_start,
+            rebase: None,
         }
     }
 
     fn start(&self) -> u32 {
-        self.plan.range.start
+        self.chain_start
     }
 
     /// Tag handling before block `lba` is hashed.
     fn tag_at(&mut self, lba: u32, block: Option<&[u8]>) {
+        if self.rebase == Some(lba) {
+            self.rebase = None;
+            self.chain_start = lba;
+            self.ctx = Md5Ctx::new();
+            self.ctx_ok = true;
+        }
         // Session MD5 (array entry 0) covers [START, END): END is the
         // array's first block.
         if let Some((start, end, want)) = self.plan.session_md5
@@ -688,16 +704,28 @@ impl<'a> Pass<'a> {
         let s = self.start();
         match self.next_tag {
             None => {
-                if lba < s.saturating_add(16) {
+                if lba < s.saturating_add(16) || self.rebase.is_some() {
                     return;
                 }
-                if lba >= s.saturating_add(32) {
+                if lba >= s.saturating_add(32) && self.rebase.is_none() {
                     self.plan.chain = ChainState::Absent;
                     self.chain_done = true;
                     return;
                 }
                 let Some(b) = block else { return };
                 match Tag::decode(b) {
+                    Ok(t)
+                        if t.kind == IsoTagKind::RelocatedSuperblock
+                            && t.pos == lba
+                            && s == 0
+                            && self.rebase.is_none()
+                            && t.next > lba
+                            && u64::from(t.next) < self.plan.range.end() =>
+                    {
+                        // Checked as the head (verify_head_tag); the
+                        // chain continues in the session it names.
+                        self.rebase = Some(t.next);
+                    }
                     Ok(t) if t.kind == IsoTagKind::Superblock && t.pos == lba => {
                         self.record(lba, &t);
                         self.next_tag = Some((t.next, IsoTagKind::Tree));

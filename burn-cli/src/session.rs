@@ -290,9 +290,11 @@ fn producer<'a>(
 }
 
 /// The error of a write that began: the emitter's own error when it
-/// failed, else the drive's.
+/// failed by itself (an input file that vanished or changed), else the
+/// drive's (a failing drive also makes the emitter's output fail).
 fn write_failure(e: mmc::Error, slot: &EmitSlot, aftermath: Aftermath) -> Error {
     let emit_err = slot.lock().ok().and_then(|mut s| match s.take() {
+        Some(Err(iso_writer::write::Error::Output(_))) => None,
         Some(Err(e)) => Some(e),
         _ => None,
     });
@@ -366,10 +368,22 @@ fn add_sequential<T: Transport>(
             i.without_md5
         ));
     }
+    // The number the table of contents gives it (an open BD-R session
+    // closed by prepare counts); a pipe or a simulation lists nothing.
+    let session = media::inspect(rec)
+        .ok()
+        .and_then(|after| {
+            after
+                .sessions
+                .iter()
+                .find(|s| s.start == target.start)
+                .map(|s| s.number)
+        })
+        .unwrap_or(media.sessions.len() as u32 + 1);
     Ok(AddReport {
         device: media.device.clone(),
         layout: media.layout,
-        session: media.sessions.len() as u32 + 1,
+        session,
         start: target.start,
         blocks: plan.total_blocks(),
         written_blocks: w.blocks_written,
@@ -402,7 +416,8 @@ fn add_emulated<T: Transport>(
     let intermediate = media.info.dvd_rw_intermediate();
     let (start, import_from) = match &media.head {
         Some(HeadState::Iso { end }) => {
-            let start = u32::try_from(round_up_32(u64::from(*end))).map_err(|_| {
+            // Never below the head, whatever a damaged head claims.
+            let start = u32::try_from(round_up_32(u64::from(*end)).max(32)).map_err(|_| {
                 Error::unsuitable("the medium's head names an end beyond 2^32 blocks")
             })?;
             let src = match media.readable_end() {

@@ -13,6 +13,8 @@
 //! t.fail_nth(0x2A, 3, fault::write_error());
 //! // the 5th–7th WRITE(10) report "long write in progress", the 8th passes
 //! t.fail_nth_times(0x2A, 5, 3, fault::long_write_in_progress());
+//! // every READ(10) touching LBAs 100–109 fails: a bad spot on the disc
+//! t.fail_lbas(0x28, 100..110, fault::read_error());
 //! # }
 //! ```
 //!
@@ -51,6 +53,8 @@ pub struct Rule {
     pub nth: u64,
     pub times: u64,
     pub action: Action,
+    /// Only READ/WRITE commands whose blocks intersect these LBAs match.
+    pub lbas: Option<std::ops::Range<u32>>,
     /// Matching commands seen so far.
     seen: u64,
 }
@@ -62,14 +66,24 @@ impl Rule {
             nth: nth.max(1),
             times,
             action,
+            lbas: None,
             seen: 0,
         }
     }
 
     /// Counts a command; true when the rule fires for it.
-    fn hit(&mut self, op: u8) -> bool {
+    fn hit(&mut self, op: u8, cdb: &[u8]) -> bool {
         if self.opcode.is_some_and(|o| o != op) {
             return false;
+        }
+        if let Some(r) = &self.lbas {
+            let Some((lba, n)) = cdb_lba(cdb).zip(cdb_blocks(cdb)) else {
+                return false;
+            };
+            let end = u64::from(lba) + u64::from(n);
+            if u64::from(r.start) >= end || u64::from(lba) >= u64::from(r.end) {
+                return false;
+            }
         }
         self.seen += 1;
         self.seen >= self.nth && self.seen - self.nth < self.times
@@ -105,6 +119,22 @@ pub fn medium_may_have_changed() -> SenseBuf {
 /// 6/29/00 POWER ON, RESET, OR BUS DEVICE RESET OCCURRED.
 pub fn power_on_reset() -> SenseBuf {
     SenseBuf::fixed(0x6, 0x29, 0x00)
+}
+
+/// Transfer length in blocks of a READ/WRITE CDB (MMC-6 §6.15, §6.16,
+/// §6.44, §6.45: bytes 7–8 of the 10-byte forms, 6–9 of the 12-byte ones).
+fn cdb_blocks(cdb: &[u8]) -> Option<u32> {
+    match cdb.first()? {
+        0x28 | 0x2A | 0x2E | 0x2F => {
+            let b = cdb.get(7..9)?;
+            Some(u16::from_be_bytes([b[0], b[1]]).into())
+        }
+        0xA8 | 0xAA => {
+            let b = cdb.get(6..10)?;
+            Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        }
+        _ => None,
+    }
 }
 
 /// The fault-injecting wrapper.
@@ -161,6 +191,20 @@ impl<T: Transport> FaultInjector<T> {
         self.add(Rule::new(Some(opcode), nth, times, Action::Sense(sense)))
     }
 
+    /// Every READ/WRITE command with `opcode` whose blocks intersect `lbas`
+    /// completes with `sense` (a bad spot of the medium); a medium error's
+    /// INFORMATION field names the first bad LBA of the command.
+    pub fn fail_lbas(
+        &mut self,
+        opcode: u8,
+        lbas: std::ops::Range<u32>,
+        sense: SenseBuf,
+    ) -> &mut Self {
+        let mut rule = Rule::new(Some(opcode), 1, u64::MAX, Action::Sense(sense));
+        rule.lbas = Some(lbas);
+        self.add(rule)
+    }
+
     /// Every command with `opcode` (all commands when `None`) is delayed.
     pub fn delay(&mut self, opcode: Option<u8>, by: Duration) -> &mut Self {
         self.add(Rule::new(opcode, 1, u64::MAX, Action::Delay(by)))
@@ -209,8 +253,9 @@ impl<T: Transport> Transport for FaultInjector<T> {
             return self.inner.execute(cdb, data, timeout);
         };
         let mut fire: Option<Action> = None;
+        let mut first_bad: Option<u32> = None;
         for rule in &mut self.rules {
-            if !rule.hit(op) {
+            if !rule.hit(op, cdb) {
                 continue;
             }
             match &rule.action {
@@ -218,6 +263,7 @@ impl<T: Transport> Transport for FaultInjector<T> {
                 a => {
                     if fire.is_none() {
                         fire = Some(a.clone());
+                        first_bad = rule.lbas.as_ref().map(|r| r.start);
                     }
                 }
             }
@@ -233,7 +279,7 @@ impl<T: Transport> Transport for FaultInjector<T> {
                         let fixed_medium_error =
                             b.len() >= 18 && b[0] & 0x7E == 0x70 && b[2] & 0x0F == 3;
                         if let (true, Some(lba)) = (fixed_medium_error, cdb_lba(cdb)) {
-                            s = s.with_information(lba);
+                            s = s.with_information(lba.max(first_bad.unwrap_or(0)));
                         }
                         Ok(Completion::check(s, data.len()))
                     }
@@ -303,6 +349,41 @@ mod tests {
         );
         assert_eq!(t.inner().0, 4);
         assert_eq!(t.injected(), 2);
+    }
+
+    fn read10(lba: u32, blocks: u16) -> [u8; 10] {
+        let l = lba.to_be_bytes();
+        let b = blocks.to_be_bytes();
+        [0x28, 0, l[0], l[1], l[2], l[3], 0, b[0], b[1], 0]
+    }
+
+    #[test]
+    fn lba_rules_fail_only_reads_touching_the_bad_spot() {
+        let mut t = FaultInjector::new(Good::default());
+        t.fail_lbas(0x28, 100..110, read_error());
+        let d = Duration::from_secs(1);
+        let mut buf = vec![0u8; 32 * 2048];
+        let mut read = |lba: u32, n: u16| {
+            let c = t
+                .execute(
+                    &read10(lba, n),
+                    DataPhase::In(&mut buf[..n as usize * 2048]),
+                    d,
+                )
+                .unwrap();
+            crate::sense::Sense::parse(c.sense.as_bytes()).map(|s| s.information)
+        };
+        assert_eq!(read(64, 32), None);
+        assert_eq!(read(96, 32), Some(Some(100)));
+        assert_eq!(read(105, 1), Some(Some(105)));
+        assert_eq!(read(99, 1), None);
+        assert_eq!(read(110, 1), None);
+        assert!(
+            t.execute(&write10(100), DataPhase::Out(&[0u8; 2048]), d)
+                .unwrap()
+                .is_good(),
+            "other opcodes pass"
+        );
     }
 
     #[test]

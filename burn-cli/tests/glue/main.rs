@@ -3,4 +3,9 @@
 
 mod util;
 
+mod corruption;
+mod faults;
+mod images;
+mod media_ops;
 mod multisession;
+mod peers;

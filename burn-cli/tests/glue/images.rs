@@ -1,0 +1,291 @@
+//! Writing stored images (the jukebox copy) and comparing the medium with
+//! an image file.
+
+use std::io::Cursor;
+
+use burn_cli::check::{self, ChainState, Verdict, Which};
+use burn_cli::image::{self, WriteOptions};
+use burn_cli::media::{self, Status};
+use burn_cli::{no_progress, session, verify};
+use iso_writer::write::{Plan, Tree};
+
+use crate::util::*;
+
+/// An ISO image of a small tree, planned for `start`.
+fn make_image(rig: &Rig, name: &str, start: u32) -> Vec<u8> {
+    let src = rig.src(name);
+    write_file(&src.join("big.bin"), 21, 200_000);
+    write_file(&src.join("dir/small.txt"), 22, 300);
+    let mut tree = Tree::new();
+    tree.graft(&src, None).unwrap();
+    let mut o = image_opts("IMAGE");
+    o.start_lba = start;
+    let plan = Plan::new(tree, &o).unwrap();
+    let mut v = Vec::new();
+    plan.emit(&mut v).unwrap();
+    v
+}
+
+fn write_image(rig: &mut Rig, img: &[u8]) -> burn_cli::Result<image::WriteReport> {
+    image::write(
+        rig.rec(),
+        Cursor::new(img.to_vec()),
+        Some(img.len() as u64),
+        &WriteOptions::default(),
+        &mut no_progress,
+    )
+}
+
+fn jukebox_copy(kind: &str) {
+    let mut rig = Rig::new(kind);
+    let img = make_image(&rig, "src", 0);
+    let w = write_image(&mut rig, &img).unwrap();
+    assert_eq!(w.start, 0, "{kind}");
+    assert_eq!(w.bytes, img.len() as u64);
+    assert_eq!(w.volume_id.as_deref(), Some("IMAGE"));
+    assert_eq!(w.built_for, Some(0));
+    let m = media::inspect(rig.rec()).unwrap();
+    assert_eq!(m.sessions.len(), 1, "{kind}");
+    assert_eq!(m.sessions[0].start, 0);
+    assert_eq!(m.sessions[0].volume_id.as_deref(), Some("IMAGE"));
+    let c = check::check(rig.rec(), Which::Newest, &mut no_progress).unwrap();
+    assert_eq!(c.verdict, Verdict::Ok, "{kind}: {c:#?}");
+    assert_eq!(c.sessions[0].files.matched, 2);
+    let v = verify::against_image(
+        rig.rec(),
+        Cursor::new(img.clone()),
+        img.len() as u64,
+        None,
+        &mut no_progress,
+    )
+    .unwrap();
+    assert!(v.identical, "{kind}: {v:?}");
+    assert_eq!(v.compared_blocks, img.len() as u64 / 2048);
+
+    // One byte changed in the image: the mismatching LBA.
+    let mut changed = img.clone();
+    let at = 40 * 2048 + 77;
+    changed[at] ^= 0x20;
+    let v = verify::against_image(
+        rig.rec(),
+        Cursor::new(changed),
+        img.len() as u64,
+        None,
+        &mut no_progress,
+    )
+    .unwrap();
+    assert!(!v.identical);
+    assert_eq!(v.first_mismatch, Some(40), "{kind}");
+    assert_eq!(v.mismatches, vec![burn_cli::BlockSpan::new(40, 1)]);
+}
+
+#[test]
+fn jukebox_copy_dvd_plus_r() {
+    jukebox_copy("dvd+r");
+}
+
+#[test]
+fn jukebox_copy_bd_r() {
+    jukebox_copy("bd-r");
+}
+
+#[test]
+fn jukebox_copy_dvd_rw() {
+    jukebox_copy("dvd-rw");
+}
+
+#[test]
+fn jukebox_copy_bd_re() {
+    jukebox_copy("bd-re");
+}
+
+#[test]
+fn jukebox_copy_stdio_file() {
+    jukebox_copy("stdio");
+}
+
+/// Over an image file that held a longer two-session backup: truncated
+/// first, the result is byte-identical to the image.
+#[test]
+fn image_file_becomes_byte_identical() {
+    let mut rig = Rig::new("stdio");
+    for (i, name) in ["one", "two"].iter().enumerate() {
+        let s = rig.src(name);
+        write_file(&s.join("f.bin"), i as u64, 400_000);
+        session::add(
+            rig.rec(),
+            &[graft(&s, None)],
+            &add_opts(name),
+            &mut no_progress,
+        )
+        .unwrap();
+    }
+    let img = make_image(&rig, "src", 0);
+    assert!(std::fs::metadata(&rig.path).unwrap().len() > img.len() as u64);
+    let w = write_image(&mut rig, &img).unwrap();
+    assert!(w.truncated);
+    rig.close();
+    assert_eq!(std::fs::read(&rig.path).unwrap(), img);
+}
+
+/// A plain image (built for LBA 0) at an NWA > 0 would be unreadable:
+/// refused with nothing written; an image planned for that NWA is fine.
+#[test]
+fn plain_image_at_a_later_nwa_is_refused() {
+    let mut rig = Rig::new("dvd+r");
+    let s = rig.src("first");
+    write_file(&s.join("f"), 1, 1000);
+    session::add(
+        rig.rec(),
+        &[graft(&s, None)],
+        &add_opts("FIRST"),
+        &mut no_progress,
+    )
+    .unwrap();
+    let m = media::inspect(rig.rec()).unwrap();
+    let nwa = m.next_start.unwrap();
+    assert!(nwa > 0);
+    let plain = make_image(&rig, "plain", 0);
+    let state = std::fs::read(rig.path.with_extension("img.emul")).unwrap();
+    let e = write_image(&mut rig, &plain).unwrap_err();
+    assert!(
+        matches!(e, burn_cli::Error::WrongStart { built_for: 0, start } if start == nwa),
+        "{e}"
+    );
+    assert!(e.is_unsuitable() && e.hint().is_some());
+    rig.close();
+    assert_eq!(
+        std::fs::read(rig.path.with_extension("img.emul")).unwrap(),
+        state
+    );
+    rig.open();
+    assert_eq!(media::inspect(rig.rec()).unwrap().next_start, Some(nwa));
+
+    let fitting = make_image(&rig, "fitting", nwa);
+    let w = write_image(&mut rig, &fitting).unwrap();
+    assert_eq!((w.start, w.built_for), (nwa, Some(nwa)));
+    let c = check::check(rig.rec(), Which::All, &mut no_progress).unwrap();
+    assert_eq!(c.verdict, Verdict::Ok, "{c:#?}");
+    assert_eq!(c.sessions.len(), 2);
+}
+
+/// An image written at LBA 0 of an overwritable medium, then a session
+/// added: the single-session view of growisofs, checked through the
+/// head's relocated tag.
+#[test]
+fn add_after_an_image_at_lba_0() {
+    let mut rig = Rig::new("dvd+rw");
+    let img = make_image(&rig, "src", 0);
+    write_image(&mut rig, &img).unwrap();
+    let s = rig.src("more");
+    write_file(&s.join("more.txt"), 5, 5000);
+    let r = session::add(
+        rig.rec(),
+        &[graft(&s, None)],
+        &add_opts("MORE"),
+        &mut no_progress,
+    )
+    .unwrap();
+    assert_eq!(
+        u64::from(r.start),
+        burn_cli::round_up_32(img.len() as u64 / 2048)
+    );
+    assert_eq!(r.import.as_ref().unwrap().session_start, 0);
+    assert!(!r.notes.is_empty());
+    let m = media::inspect(rig.rec()).unwrap();
+    assert_eq!(m.status, Status::Appendable);
+    let c = check::check(rig.rec(), Which::Newest, &mut no_progress).unwrap();
+    assert_eq!(c.verdict, Verdict::Ok, "{c:#?}");
+    let s = &c.sessions[0];
+    assert_eq!(
+        s.chain,
+        ChainState::Complete,
+        "the newest session's own tags"
+    );
+    assert_eq!(s.tags[0].range_start, r.start);
+    assert_eq!(s.files.matched, 3);
+    rig.close();
+    xorriso_files_match(&rig.path, None);
+}
+
+/// A pipe gets the image as it is.
+#[test]
+fn image_into_a_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    nix_mkfifo(&fifo);
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let rig = Rig::new("stdio");
+    let img = make_image(&rig, "src", 0);
+    let address = mmc::address::Address::parse(&format!("stdio:{}", fifo.display())).unwrap();
+    let mut rec =
+        burn_cli::open_recorder(&address, burn_cli::Access::Write, &open_opts(instant())).unwrap();
+    let w = image::write(
+        &mut rec,
+        Cursor::new(img.clone()),
+        Some(img.len() as u64),
+        &WriteOptions::default(),
+        &mut no_progress,
+    )
+    .unwrap();
+    assert_eq!(w.method.as_deref(), Some("stream"));
+    drop(rec);
+    assert_eq!(reader.join().unwrap(), img);
+}
+
+fn nix_mkfifo(p: &std::path::Path) {
+    let st = std::process::Command::new("mkfifo")
+        .arg(p)
+        .status()
+        .unwrap();
+    assert!(st.success());
+}
+
+/// `add` into a pipe: one session at 0, nothing imported.
+#[test]
+fn add_into_a_pipe() {
+    let rig = Rig::new("stdio");
+    let fifo = rig.dir.path().join("pipe");
+    nix_mkfifo(&fifo);
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let src = rig.src("src");
+    write_file(&src.join("f.bin"), 3, 9000);
+    let address = mmc::address::Address::parse(&format!("stdio:{}", fifo.display())).unwrap();
+    let mut rec =
+        burn_cli::open_recorder(&address, burn_cli::Access::Write, &open_opts(instant())).unwrap();
+    let r = session::add(
+        &mut rec,
+        &[graft(&src, None)],
+        &add_opts("PIPE"),
+        &mut no_progress,
+    )
+    .unwrap();
+    assert_eq!((r.session, r.start), (1, 0));
+    assert_eq!(r.method.as_deref(), Some("stream"));
+    assert!(r.import.is_none());
+    drop(rec);
+    let bytes = reader.join().unwrap();
+    assert_eq!(bytes.len() as u64, u64::from(r.blocks) * 2048);
+    let out = rig.dir.path().join("piped.iso");
+    std::fs::write(&out, &bytes).unwrap();
+    let (_, text) = xorriso(&[
+        "-md5",
+        "on",
+        "-indev",
+        &format!("stdio:{}", out.display()),
+        "-check_md5_r",
+        "sorry",
+        "/",
+        "--",
+    ]);
+    assert!(
+        text.contains("File contents and their MD5 checksums match."),
+        "{text}"
+    );
+}
