@@ -852,6 +852,70 @@ mod tests {
     }
 
     #[test]
+    fn glue_errors() {
+        use burn_cli::{Aftermath, Error as G};
+        let r = describe(&Failure::Glue(G::WrongStart {
+            built_for: 0,
+            start: 1234,
+        }));
+        assert_eq!(r.exit_code, 4);
+        assert!(r.message.contains("LBA 1234"), "{}", r.message);
+        assert!(r.hints[0].contains("--force"), "{:?}", r.hints);
+        let r = describe(&Failure::Glue(G::UnknownData {
+            device: "stdio:x".into(),
+            what: "a UDF file system".into(),
+        }));
+        assert_eq!(r.exit_code, 4);
+        assert!(r.hints[0].contains("burn blank"), "{:?}", r.hints);
+        let r = describe(&Failure::Glue(G::NoSuchSession {
+            requested: 5,
+            available: 2,
+        }));
+        assert_eq!(r.exit_code, 2);
+        assert_eq!(describe(&Failure::Glue(G::Blank("d".into()))).exit_code, 4);
+
+        // A write that failed part way: the drive's message, then what the
+        // medium holds.
+        let write_error = G::Drive(mmc::Error::Sense {
+            command: "WRITE(10)",
+            sense: sense(3, 0x0C, 0x00),
+            lba: Some(1234),
+        });
+        let r = describe(&Failure::Glue(G::Aborted {
+            source: Box::new(write_error),
+            aftermath: Aftermath::TrackLeftOpen,
+        }));
+        assert_eq!(
+            r.message,
+            "write error: the drive could not record data at LBA 1234 [3/0C/00]"
+        );
+        assert_eq!(r.exit_code, 1);
+        assert!(r.hints[0].contains("track is left open"), "{:?}", r.hints);
+        assert!(r.hints[1].contains("lower speed"), "{:?}", r.hints);
+        assert_eq!(r.lba, Some(1234));
+        // Cancelled: 130, saying what is left.
+        let r = describe(&Failure::Glue(G::Aborted {
+            source: Box::new(G::Drive(mmc::Error::Cancelled)),
+            aftermath: Aftermath::PreviousSessionsIntact,
+        }));
+        assert_eq!(r.exit_code, 130);
+        assert!(r.message.starts_with("interrupted: "), "{}", r.message);
+        assert!(r.message.contains("previous sessions are intact"));
+    }
+
+    #[test]
+    fn does_not_fit_names_sizes() {
+        let r = describe(&Failure::Drive(mmc::Error::Unsuitable(
+            Unsuitable::DoesNotFit { need: 10, free: 5 },
+        )));
+        assert_eq!(
+            r.message,
+            "the data does not fit: it needs 10 blocks (20.0 KiB), only 5 blocks (10.0 KiB) are free"
+        );
+        assert_eq!(r.exit_code, 4);
+    }
+
+    #[test]
     fn io_text_strips_os_error_and_keeps_acronyms() {
         assert_eq!(
             io_text(&io::Error::from_raw_os_error(13)),

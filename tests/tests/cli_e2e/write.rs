@@ -233,3 +233,45 @@ fn verify_finds_differences() {
     // A session that does not exist.
     on(dir, &dev, &["verify", "img.iso", "--session", "5"]).fails(2, "no session 5");
 }
+
+#[test]
+fn standard_output_as_the_target_and_speeds() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    image(dir);
+    // `--dev stdio:-`: the data on standard output, the result on
+    // standard error.
+    let r = burn(dir, ["--dev", "stdio:-", "write", "img.iso"]).code(0);
+    assert_eq!(r.stdout, fs::read(dir.join("img.iso")).unwrap());
+    assert!(
+        r.stderr.contains("written to stdio:- at LBA 0 (stream)"),
+        "{}",
+        r.stderr
+    );
+    let r = burn(dir, ["--json", "--dev", "stdio:-", "add", "tree"]).code(0);
+    fs::write(dir.join("piped.iso"), &r.stdout).unwrap();
+    let last: serde_json::Value = serde_json::from_str(r.stderr.lines().last().unwrap()).unwrap();
+    assert_eq!(last["type"], "add");
+    assert_eq!(last["method"], "stream");
+    let info = oracle("isoinfo", &["-d", "-i", "piped.iso"], dir, false);
+    assert!(info.contains("Volume id: CDROM"), "{info}");
+    let (code, text) = xorriso_check_md5_r(&dir.join("piped.iso"));
+    assert_eq!(code, 0, "{text}");
+    // Speeds are requests the drive may round; writing works with each.
+    for (media, speed) in [
+        ("cd-r", "8x"),
+        ("dvd+r", "4000k"),
+        ("bd-re", "max"),
+        ("dvd-r", "min"),
+    ] {
+        let dev = emul(dir, media, &format!("speed-{media}.img"));
+        on(
+            dir,
+            &dev,
+            &["write", "img.iso", "--speed", speed, "--verify"],
+        )
+        .code(0);
+    }
+    let dev = emul(dir, "bd-r", "speed-add.img");
+    on(dir, &dev, &["add", "tree", "--speed", "2x"]).code(0);
+}

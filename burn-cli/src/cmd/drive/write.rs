@@ -452,3 +452,50 @@ impl Outcome for Written {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(data: &[u8], size: Option<u64>) -> (Source<&[u8]>, Arc<Mutex<Md5>>) {
+        let md5 = Arc::new(Mutex::new(Md5::new()));
+        (
+            Source {
+                inner: data,
+                size,
+                pos: 0,
+                eof: false,
+                md5: Arc::clone(&md5),
+            },
+            md5,
+        )
+    }
+
+    #[test]
+    fn shorter_input_is_padded_to_the_size() {
+        let (mut s, md5) = source(b"abc", Some(8));
+        let mut out = Vec::new();
+        s.read_to_end(&mut out).unwrap();
+        assert_eq!(out, b"abc\0\0\0\0\0");
+        // The MD5 is that of what was sent, padding included.
+        let got = md5.lock().unwrap().clone().finalize();
+        assert_eq!(got.as_slice(), Md5::digest(b"abc\0\0\0\0\0").as_slice());
+    }
+
+    #[test]
+    fn longer_input_than_the_size_fails() {
+        let (mut s, _) = source(b"abcdefghij", Some(8));
+        let mut out = Vec::new();
+        let e = s.read_to_end(&mut out).unwrap_err();
+        assert!(e.to_string().contains("longer than --size"), "{e}");
+        // Exactly the size is fine; so is no size at all.
+        let (mut s, _) = source(b"abcdefgh", Some(8));
+        s.read_to_end(&mut out).unwrap();
+        let (mut s, md5) = source(b"xyz", None);
+        let mut out = Vec::new();
+        s.read_to_end(&mut out).unwrap();
+        assert_eq!(out, b"xyz");
+        let got = md5.lock().unwrap().clone().finalize();
+        assert_eq!(got.as_slice(), Md5::digest(b"xyz").as_slice());
+    }
+}
