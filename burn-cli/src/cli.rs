@@ -42,6 +42,12 @@ Drive addresses (--dev ADDR, or the environment variable BURN_DEV):
   emul:MEDIA:FILE      the built-in emulated recorder holding MEDIA:
                        {media}
 
+Environment:
+  BURN_DEV              the drive when --dev is not given
+  SOURCE_DATE_EPOCH     reproducible images (no later dates, same bytes)
+  BURN_EMUL_TIME_SCALE  testing aid: scales the emulated recorder's blanking,
+                        formatting and closing times (0: instant)
+
 Output:
   Results go to standard output, progress and messages to standard error.
   With --json every result is one JSON document with \"schema\": 1 and a
