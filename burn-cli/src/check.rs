@@ -344,6 +344,9 @@ struct SessionPlan {
     session_md5_outcome: Md5Outcome,
     tags: Vec<TagResult>,
     chain: ChainState,
+    /// The chain broke only because blocks could not be read: no evidence
+    /// that data differ.
+    chain_unreadable: bool,
     unreadable: Vec<BlockSpan>,
     notes: Vec<String>,
     /// (path, content, recorded MD5 or why not)
@@ -367,6 +370,7 @@ impl SessionPlan {
             session_md5_outcome: Md5Outcome::NotRecorded,
             tags: Vec::new(),
             chain: ChainState::Absent,
+            chain_unreadable: false,
             unreadable: Vec::new(),
             notes: Vec::new(),
             files: Vec::new(),
@@ -449,11 +453,12 @@ impl SessionPlan {
             )
         });
         let mismatch = tag_bad
-            || matches!(self.chain, ChainState::Broken { .. })
+            || (matches!(self.chain, ChainState::Broken { .. }) && !self.chain_unreadable)
             || self.session_md5_outcome == Md5Outcome::Mismatch
             || !files.mismatched.is_empty()
             || self.array == ArrayState::Damaged;
         let unreadable = !self.unreadable.is_empty()
+            || self.chain_unreadable
             || !files.unreadable.is_empty()
             || self
                 .tags
@@ -750,6 +755,7 @@ impl<'a> Pass<'a> {
                         lba,
                         format!("the {} tag block cannot be read", name_of(want)),
                     );
+                    self.plan.chain_unreadable = true;
                     return;
                 };
                 match Tag::decode(b) {
@@ -874,6 +880,7 @@ impl<'a> Pass<'a> {
                 Some((lba, kind)) => {
                     let reason = format!("the {} tag at LBA {lba} was not reached", name_of(kind));
                     self.broken(lba, reason);
+                    self.plan.chain_unreadable = true;
                 }
             }
         }

@@ -156,3 +156,30 @@ fn unreadable_blocks_are_mapped() {
         );
     }
 }
+
+/// An image file cut short in the middle of its newest session: the
+/// blocks after the cut are unreadable, the chain cannot be followed —
+/// unreadable, not a mismatch (no evidence that data differ).
+#[test]
+fn a_truncated_image_is_unreadable_not_mismatched() {
+    let mut rig = Rig::new("stdio");
+    two_sessions(&mut rig);
+    let m = burn_cli::media::inspect(rig.rec()).unwrap();
+    let last = m.sessions.last().unwrap().clone();
+    rig.close();
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&rig.path)
+        .unwrap();
+    f.set_len((u64::from(last.start) + 20) * 2048).unwrap();
+    drop(f);
+    rig.open();
+    let c = check::check(rig.rec(), Which::Newest, &mut no_progress).unwrap();
+    let s = &c.sessions[0];
+    assert_eq!(s.verdict, Verdict::Unreadable, "{s:#?}");
+    assert_eq!(c.verdict, Verdict::Unreadable);
+    assert_eq!(s.unreadable[0].start, last.start + 20);
+    assert!(matches!(s.chain, check::ChainState::Broken { .. }));
+    assert_eq!(tag(s, TagKind::Superblock), TagOutcome::Match);
+    assert!(s.files.mismatched.is_empty());
+}
