@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::ProgressFn;
 use crate::error::{Aftermath, Error, Result};
 use crate::media::{self, Layout};
-use crate::session::{method_name, refuse_unwritable};
+use crate::session::{method_name, refuse_dummy, refuse_unwritable};
 
 const B: usize = iso_writer::BLOCK;
 
@@ -24,7 +24,8 @@ pub struct WriteOptions {
     pub close: bool,
     /// Write type on CD and DVD-R/RW.
     pub write_type: WriteType,
-    /// Simulation (CD-R/RW, DVD-R/RW).
+    /// Simulation (CD-R/RW, DVD-R/RW, where the drive offers Test Write);
+    /// refused on every other medium before anything is written.
     pub dummy: bool,
     pub speed: Option<Speed>,
     /// Write even when the image's volume descriptors show that it was
@@ -85,6 +86,7 @@ pub fn write<T: Transport, R: Read + Send>(
     rec.drive().cancel_token().check()?;
     let media = media::inspect(rec)?;
     refuse_unwritable(&media, opts.force)?;
+    refuse_dummy(&media, opts.dummy)?;
     if let Some(speed) = opts.speed {
         let r = rec.set_speed(speed)?;
         log::debug!("speed: {r:?}");

@@ -34,7 +34,9 @@ pub struct AddOptions {
     pub close: bool,
     /// Write type on CD and DVD-R/RW (sequential media).
     pub write_type: WriteType,
-    /// Simulation where the medium allows it (CD-R/RW, DVD-R/RW).
+    /// Simulation where the medium allows it (CD-R/RW, DVD-R/RW; the
+    /// drive must offer Test Write). Refused before anything is written on
+    /// every other medium, overwritable media and image files included.
     pub dummy: bool,
     /// Write speed; `None` leaves the drive's choice.
     pub speed: Option<Speed>,
@@ -146,6 +148,7 @@ pub fn add<T: Transport>(
     rec.drive().cancel_token().check()?;
     let media = media::inspect(rec)?;
     refuse_unwritable(&media, opts.force)?;
+    refuse_dummy(&media, opts.dummy)?;
     // Graft sources that are missing fail now, before anything else.
     for g in grafts {
         std::fs::symlink_metadata(&g.source).map_err(|e| {
@@ -201,6 +204,23 @@ pub(crate) fn refuse_unwritable(media: &MediaReport, force: bool) -> Result<()> 
         }
         _ => Ok(()),
     }
+}
+
+/// Simulation (Test Write) exists only in the write modes of CD-R/RW and
+/// DVD-R/RW (`mmc-recipes.md` §6.2, page 05h byte 2 bit 4): the engine
+/// judges sequential media by the drive's features; overwritable media
+/// and image files are written with plain WRITE(10), which has no
+/// simulation, so a dummy write there is refused before anything is sent
+/// (it would record for real).
+pub(crate) fn refuse_dummy(media: &MediaReport, dummy: bool) -> Result<()> {
+    if dummy && media.layout == Layout::Emulated {
+        return Err(Error::unsuitable(format!(
+            "simulation (dummy writing) is not possible on {}; only CD-R/RW and DVD-R/RW \
+             support it",
+            media.profile
+        )));
+    }
+    Ok(())
 }
 
 /// The engine's write method as reports name it.

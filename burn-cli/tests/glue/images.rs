@@ -289,3 +289,62 @@ fn add_into_a_pipe() {
         "{text}"
     );
 }
+
+/// Simulation on a medium that has none (overwritable media and image
+/// files are written with plain WRITE(10)): refused by the library itself,
+/// before anything is written — not written for real and reported as
+/// simulated.
+#[test]
+fn dummy_write_is_refused_where_there_is_no_simulation() {
+    for kind in ["dvd+rw", "bd-re", "dvd-ram", "stdio"] {
+        let mut rig = Rig::new(kind);
+        // A first session, so that "nothing written" compares real data.
+        let s = rig.src("first");
+        write_file(&s.join("f"), 1, 5000);
+        session::add(
+            rig.rec(),
+            &[graft(&s, None)],
+            &add_opts("FIRST"),
+            &mut no_progress,
+        )
+        .unwrap();
+        // (The emulated images are sparse files of the medium's size: the
+        // blocks up to well past the data.)
+        let span = 4096;
+        rig.close();
+        let before = md5_hex(&rig.image_blocks(0, span));
+        let state = std::fs::read(rig.path.with_extension("img.emul")).ok();
+        rig.open();
+        let img = make_image(&rig, "src", 0);
+        let e = image::write(
+            rig.rec(),
+            Cursor::new(img.clone()),
+            Some(img.len() as u64),
+            &WriteOptions {
+                dummy: true,
+                ..WriteOptions::default()
+            },
+            &mut no_progress,
+        )
+        .unwrap_err();
+        assert!(e.is_unsuitable(), "{kind}: {e}");
+        assert!(e.to_string().contains("simulation"), "{kind}: {e}");
+        assert_eq!(e.aftermath(), None, "{kind}: nothing was begun");
+        // The same for a new session.
+        let mut o = add_opts("DUMMY");
+        o.dummy = true;
+        let e = session::add(rig.rec(), &[graft(&s, None)], &o, &mut no_progress).unwrap_err();
+        assert!(e.is_unsuitable(), "{kind}: {e}");
+        rig.close();
+        assert_eq!(md5_hex(&rig.image_blocks(0, span)), before, "{kind}");
+        assert_eq!(
+            std::fs::read(rig.path.with_extension("img.emul")).ok(),
+            state,
+            "{kind}"
+        );
+        rig.open();
+        let m = media::inspect(rig.rec()).unwrap();
+        assert_eq!(m.sessions.len(), 1, "{kind}");
+        assert_eq!(m.sessions[0].volume_id.as_deref(), Some("FIRST"), "{kind}");
+    }
+}
