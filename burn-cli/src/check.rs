@@ -184,13 +184,16 @@ pub struct CheckReport {
 /// content). Files the chosen tree references in sessions not being read
 /// are read afterwards in LBA order. A session without checksums is
 /// reported as such, with its readability. Cancellation stops at the next
-/// chunk with [`mmc::Error::Cancelled`].
+/// chunk with [`mmc::Error::Cancelled`]. No disc is
+/// [`mmc::error::Unsuitable::NoMedium`], a medium without sessions
+/// [`Error::Blank`].
 pub fn check<T: Transport>(
     rec: &mut Recorder<T>,
     which: Which,
     progress: ProgressFn<'_>,
 ) -> Result<CheckReport> {
     let media = media::inspect(rec)?;
+    media.require_medium()?;
     if media.layout == Layout::Stream {
         return Err(Error::unsuitable(format!(
             "{} is a pipe or character device: nothing can be read back",

@@ -108,18 +108,17 @@ impl<T: Transport> BlockRead for DiscBlocks<'_, T> {
 /// Start LBA of the newest ISO 9660 session on the medium: the last
 /// session of the table of contents on sequential media, the session the
 /// head names on overwritable media and image files (`mmc-recipes.md`
-/// §3.6, §8.3). A blank medium is [`Error::Blank`].
+/// §3.6, §8.3). No disc is [`mmc::error::Unsuitable::NoMedium`], a
+/// blank medium [`Error::Blank`].
 pub fn newest_session_start<T: Transport>(rec: &mut Recorder<T>) -> Result<u32> {
     let report = media::inspect(rec)?;
-    report
-        .newest_session()
-        .map(|s| s.start)
-        .ok_or_else(|| Error::Blank(report.device.clone()))
+    Ok(report.session(None)?.start)
 }
 
 /// Opens a session of the medium for reading: the newest with `None`,
 /// else session `n` (1 = the oldest, as [`media::MediaReport::sessions`]
-/// numbers them).
+/// numbers them). No disc is [`mmc::error::Unsuitable::NoMedium`], a blank
+/// medium [`Error::Blank`].
 pub fn open_image<T: Transport>(
     rec: &mut Recorder<T>,
     session: Option<u32>,

@@ -125,8 +125,21 @@ impl MediaReport {
         self.sessions.last()
     }
 
-    /// Session `n` (1 = oldest), or the newest with `None`.
+    /// [`mmc::error::Unsuitable::NoMedium`] when the drive holds no disc
+    /// (`mmc-recipes.md` §3.2 first row): what reading commands answer
+    /// before anything else, rather than calling an empty drive blank.
+    pub fn require_medium(&self) -> Result<()> {
+        if self.status == Status::Empty && self.info.kind == MediaKind::NoMedium {
+            return Err(mmc::Error::Unsuitable(mmc::error::Unsuitable::NoMedium).into());
+        }
+        Ok(())
+    }
+
+    /// Session `n` (1 = oldest), or the newest with `None`. No disc is
+    /// [`mmc::error::Unsuitable::NoMedium`], a disc without sessions
+    /// [`Error::Blank`].
     pub fn session(&self, n: Option<u32>) -> Result<&Session> {
+        self.require_medium()?;
         let available = self.sessions.len() as u32;
         match n {
             None => self

@@ -33,7 +33,8 @@ pub struct VerifyReport {
 /// Compares the medium from `start` with the `size` bytes of `image`
 /// (its last partial block compared zero-padded). Default start: where
 /// [`crate::image::write`] puts an image — LBA 0 on overwritable media and
-/// `stdio:` files, the start of the last session on sequential media.
+/// `stdio:` files, the start of the last session on sequential media. No
+/// disc is [`mmc::error::Unsuitable::NoMedium`].
 pub fn against_image<T: Transport, R: Read>(
     rec: &mut Recorder<T>,
     image: R,
@@ -42,6 +43,7 @@ pub fn against_image<T: Transport, R: Read>(
     progress: ProgressFn<'_>,
 ) -> Result<VerifyReport> {
     let media = media::inspect(rec)?;
+    media.require_medium()?;
     let start = match (start, media.layout) {
         (Some(s), _) => s,
         (None, Layout::Stream) => {

@@ -45,10 +45,8 @@ pub fn run(a: ExtractArgs, ctx: &Ctx) -> CmdResult {
         }
         Source::Drive(_) => {
             let mut rec = super::drive::open(ctx, super::drive::Access::Read)?;
-            match burn_cli::disc::open_image(&mut rec, None) {
-                Ok(mut img) => extract(&mut img, &name, &path, &mut dest, &opts)?,
-                Err(e) => return Err(super::drive::no_disc_is_not_blank(&mut rec, e)),
-            }
+            let mut img = burn_cli::disc::open_image(&mut rec, None)?;
+            extract(&mut img, &name, &path, &mut dest, &opts)?
         }
     };
     for s in &report.skipped {

@@ -113,10 +113,8 @@ pub fn run(a: LsArgs, ctx: &Ctx) -> CmdResult {
         }
         Source::Drive(_) => {
             let mut rec = super::drive::open(ctx, super::drive::Access::Read)?;
-            match burn_cli::disc::open_image(&mut rec, None) {
-                Ok(mut img) => list(&mut img, name, path, &a),
-                Err(e) => Err(super::drive::no_disc_is_not_blank(&mut rec, e)),
-            }
+            let mut img = burn_cli::disc::open_image(&mut rec, None)?;
+            list(&mut img, name, path, &a)
         }
     }
 }

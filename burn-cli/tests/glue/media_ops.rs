@@ -328,3 +328,53 @@ fn dvd_rw_restricted_overwrite_full_format() {
 fn dvd_rw_intermediate_state_first_session_at_0() {
     dvd_rw_overwrite(FormatMode::Fast, 0);
 }
+
+/// Reading from an empty drive: no disc (exit 4 "no disc in the drive" in
+/// the CLI), not "blank"; a blank disc stays "blank".
+#[test]
+fn reading_an_empty_drive_says_no_disc() {
+    use burn_cli::{check, disc, verify};
+    use mmc::error::Unsuitable;
+    let no_disc = |e: burn_cli::Error| {
+        assert!(
+            matches!(
+                e.drive_error(),
+                Some(mmc::Error::Unsuitable(Unsuitable::NoMedium))
+            ),
+            "{e:?}"
+        );
+        assert!(e.is_unsuitable());
+        assert!(!e.to_string().contains("blank"), "{e}");
+    };
+    for kind in ["bd-r", "dvd+rw"] {
+        let mut rig = Rig::new(kind);
+        // Blank first: "blank" is right.
+        let e = check::check(rig.rec(), check::Which::Newest, &mut no_progress).unwrap_err();
+        assert!(matches!(e, burn_cli::Error::Blank(_)), "{kind}: {e:?}");
+        one_file_session(&mut rig, "one", "ONE", false);
+        rig.rec().eject().unwrap();
+        no_disc(check::check(rig.rec(), check::Which::Newest, &mut no_progress).unwrap_err());
+        no_disc(check::check(rig.rec(), check::Which::All, &mut no_progress).unwrap_err());
+        no_disc(disc::open_image(rig.rec(), None).unwrap_err());
+        no_disc(disc::open_image(rig.rec(), Some(1)).unwrap_err());
+        no_disc(disc::newest_session_start(rig.rec()).unwrap_err());
+        for start in [None, Some(0)] {
+            no_disc(
+                verify::against_image(
+                    rig.rec(),
+                    std::io::Cursor::new(vec![0u8; 4096]),
+                    4096,
+                    start,
+                    &mut no_progress,
+                )
+                .unwrap_err(),
+            );
+        }
+        let m = media::inspect(rig.rec()).unwrap();
+        no_disc(m.session(Some(1)).unwrap_err());
+        // Loaded again: everything is back.
+        rig.rec().load().unwrap();
+        let c = check::check(rig.rec(), check::Which::Newest, &mut no_progress).unwrap();
+        assert_eq!(c.verdict, check::Verdict::Ok, "{kind}");
+    }
+}

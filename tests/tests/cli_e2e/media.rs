@@ -289,8 +289,18 @@ fn eject_and_load() {
         &["format"],
         &["add", "src"],
         &["write", "x.iso"],
+        &["verify", "x.iso", "--session", "1"],
+        &["check", "--session", "1"],
+        &["check", "--all"],
     ] {
-        on(dir, &dev, args).fails(4, "no disc");
+        // The drive is empty: neither "blank" nor "no session 1".
+        let r = on(dir, &dev, args).fails(4, "no disc in the drive");
+        assert!(!r.stderr.contains("blank"), "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("hint: insert a disc"),
+            "{args:?}: {}",
+            r.stderr
+        );
     }
     let v = on(dir, &dev, &["--json", "eject", "--load"]).json();
     assert_eq!(v["action"], "load");

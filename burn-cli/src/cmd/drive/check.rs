@@ -32,11 +32,8 @@ pub fn check(a: CheckArgs, ctx: &Ctx) -> CmdResult {
         (false, None) => Which::Newest,
     };
     let mut rec = open(ctx, Access::Read)?;
-    let report = run_with_progress(ctx, |p| {
-        burn_cli::check::check(&mut rec, which, p)
-            .map_err(|e| super::no_disc_is_not_blank(&mut rec, e))
-    })
-    .map_err(|f| interrupted(ctx, f, "the check was stopped; nothing was changed"))?;
+    let report = run_with_progress(ctx, |p| Ok(burn_cli::check::check(&mut rec, which, p)?))
+        .map_err(|f| interrupted(ctx, f, "the check was stopped; nothing was changed"))?;
     if verdict_of(&report) == Verdict::NoChecksums {
         ctx.ui
             .warn("no MD5 checksums are recorded: only the readability of the blocks was checked");

@@ -207,19 +207,6 @@ pub fn interrupted(ctx: &Ctx, f: Failure, note: &str) -> Failure {
     }
 }
 
-/// The glue calls an empty drive "blank" when it looks for a session to
-/// read: say that there is no disc instead.
-pub fn no_disc_is_not_blank(rec: &mut Rec, e: burn_cli::Error) -> Failure {
-    if matches!(e, burn_cli::Error::Blank(_))
-        && rec
-            .inspect()
-            .is_ok_and(|i| i.kind == mmc::engine::MediaKind::NoMedium)
-    {
-        return mmc::Error::Unsuitable(mmc::error::Unsuitable::NoMedium).into();
-    }
-    e.into()
-}
-
 /// Blocks of 2048 bytes as bytes.
 pub fn bytes_of(blocks: u64) -> u64 {
     blocks.saturating_mul(mmc::engine::BLOCK)

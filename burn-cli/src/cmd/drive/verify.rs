@@ -27,17 +27,12 @@ pub fn verify(a: VerifyArgs, ctx: &Ctx) -> CmdResult {
     let mut rec = open(ctx, Access::Read)?;
     let start = match a.session {
         None => None,
-        Some(n) => {
-            let media = burn_cli::media::inspect(&mut rec)?;
-            match media.session(Some(n)) {
-                Ok(s) => Some(s.start),
-                Err(e) => return Err(super::no_disc_is_not_blank(&mut rec, e)),
-            }
-        }
+        Some(n) => Some(burn_cli::media::inspect(&mut rec)?.session(Some(n))?.start),
     };
     let report = run_with_progress(ctx, |p| {
-        burn_cli::verify::against_image(&mut rec, file, size, start, p)
-            .map_err(|e| super::no_disc_is_not_blank(&mut rec, e))
+        Ok(burn_cli::verify::against_image(
+            &mut rec, file, size, start, p,
+        )?)
     })
     .map_err(|f| interrupted(ctx, f, "the comparison was stopped; nothing was changed"))?;
     Ok(Box::new(Verified {
