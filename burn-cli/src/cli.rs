@@ -514,7 +514,9 @@ pub struct AddArgs {
     pub verify: bool,
 
     /// Write over an overwritable disc or image file that holds data which
-    /// is not an ISO 9660 session (it is lost)
+    /// is not an ISO 9660 session (it is lost); add to a disc whose newest
+    /// session holds no ISO 9660 file system (raw data, an interrupted
+    /// write), starting without its files
     #[arg(long)]
     pub force: bool,
 

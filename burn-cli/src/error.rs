@@ -92,6 +92,20 @@ pub enum Error {
     )]
     WrongStart { built_for: u32, start: u32 },
 
+    /// The newest session of the medium holds no ISO 9660 file system whose
+    /// files could be carried into a new session: raw data written as an
+    /// image, an interrupted write, a damaged directory tree. A new session
+    /// would not show its files, so none is written unless forced.
+    #[error(
+        "{device}: the newest session (at LBA {start}) holds no ISO 9660 file system whose files \
+         could be kept ({reason})"
+    )]
+    NotIsoSession {
+        device: String,
+        start: u32,
+        reason: String,
+    },
+
     /// The requested session does not exist.
     #[error("there is no session {requested} on the medium (it has {available})")]
     NoSuchSession { requested: u32, available: u32 },
@@ -154,11 +168,15 @@ impl Error {
 
     /// True when the medium or drive does not suit the request and nothing
     /// was written: no medium, closed, read-only, does not fit, unknown
-    /// data, an image for another start address, a blank medium to read.
+    /// data, a newest session that cannot be carried over, an image for
+    /// another start address, a blank medium to read.
     pub fn is_unsuitable(&self) -> bool {
         match self {
             Error::Drive(e) => e.is_unsuitable(),
-            Error::UnknownData { .. } | Error::WrongStart { .. } | Error::Blank(_) => true,
+            Error::UnknownData { .. }
+            | Error::WrongStart { .. }
+            | Error::NotIsoSession { .. }
+            | Error::Blank(_) => true,
             _ => false,
         }
     }
@@ -184,6 +202,10 @@ impl Error {
             Error::UnknownData { .. } => {
                 Some("blank it first (burn blank), or force overwriting if the data is expendable")
             }
+            Error::NotIsoSession { .. } => Some(
+                "force a new session that starts without the old files (their data stays on the \
+                 disc, unreachable), or blank a rewritable disc first",
+            ),
             Error::WrongStart { .. } => Some(
                 "blank the medium to write the image at LBA 0, or add the files as a new session \
                  (burn add); force the write only if the image was made for this address",

@@ -555,6 +555,12 @@ fn glue(e: &burn_cli::Error) -> Report {
                 "if the data may go, blank the medium first (`burn blank`) or write with --force",
             );
         }
+        E::NotIsoSession { .. } => {
+            return Report::new(e.to_string(), code::UNSUITABLE).hint(
+                "--force adds a session that starts without the old files (their data stays on \
+                 the disc, unreachable); a rewritable disc can be blanked first (`burn blank`)",
+            );
+        }
         E::WrongStart { .. } => {
             return Report::new(e.to_string(), code::UNSUITABLE).hint(
                 "blank the disc to write the image at its start, or add the files as a new \
@@ -873,6 +879,14 @@ mod tests {
         }));
         assert_eq!(r.exit_code, 2);
         assert_eq!(describe(&Failure::Glue(G::Blank("d".into()))).exit_code, 4);
+        let r = describe(&Failure::Glue(G::NotIsoSession {
+            device: "emul:cd-r:x".into(),
+            start: 0,
+            reason: "no volume descriptor at LBA 16".into(),
+        }));
+        assert_eq!(r.exit_code, 4);
+        assert!(r.message.contains("LBA 0"), "{}", r.message);
+        assert!(r.hints[0].contains("--force"), "{:?}", r.hints);
 
         // A write that failed part way: the drive's message, then what the
         // medium holds.

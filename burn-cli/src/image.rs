@@ -11,6 +11,7 @@ use mmc::error::Unsuitable;
 use serde::Serialize;
 
 use crate::ProgressFn;
+use crate::emulation::HeadState;
 use crate::error::{Aftermath, Error, Result};
 use crate::media::{self, Layout};
 use crate::session::{method_name, refuse_dummy, refuse_unwritable};
@@ -101,6 +102,10 @@ pub fn write<T: Transport, R: Read + Send>(
     let id = identify(&peek);
     let stream = Cursor::new(peek).chain(source);
     let mut notes = Vec::new();
+    if let Some(HeadState::Unknown(what)) = &media.head {
+        // Only with force (refuse_unwritable).
+        notes.push(format!("the medium held {what}: overwritten as forced"));
+    }
     let check_start = |start: u32| -> Result<()> {
         match &id {
             Some(i) if !i.fits(start) => {

@@ -46,7 +46,11 @@ pub struct AddOptions {
     /// Rock Ridge). Off: they stay without MD5, as libisofs does.
     pub recompute_missing_md5: bool,
     /// Write over an overwritable medium or image file that holds data
-    /// which is not an ISO 9660 session.
+    /// which is not an ISO 9660 session; and add a session after a newest
+    /// session whose files cannot be carried over (no ISO 9660 file
+    /// system: raw data, an interrupted write, a damaged tree — else
+    /// [`crate::Error::NotIsoSession`]): the new session then starts with
+    /// an empty tree, and the report's notes say so.
     pub force: bool,
     /// BD-RE / DVD-RAM: stream recording (no verify-after-write).
     pub stream_recording: bool,
@@ -236,56 +240,111 @@ pub(crate) fn method_name(m: WriteMethod) -> &'static str {
     }
 }
 
+/// What goes into the new session, and what the caller should know.
+struct Built {
+    tree: Tree,
+    import: Option<ImportSummary>,
+    notes: Vec<String>,
+}
+
+/// Why the session at `start` cannot be carried into a new one, when the
+/// reader's error says its bytes are not (or no longer) an ISO 9660 file
+/// system: no volume descriptor, blocks not recorded, a corrupt tree.
+/// Drive failures and cancellation are not such a reason.
+fn unimportable(e: &iso_writer::write::Error) -> Option<String> {
+    use iso_writer::read::Error as R;
+    let iso_writer::write::Error::Import(r) = e else {
+        return None;
+    };
+    match r {
+        R::NotIso { lba } => Some(format!("no volume descriptor at LBA {lba}")),
+        R::Io { source, .. } if source.kind() == std::io::ErrorKind::UnexpectedEof => {
+            Some(format!("its blocks are not all recorded: {r}"))
+        }
+        r if r.is_corrupt() => Some(r.to_string()),
+        _ => None,
+    }
+}
+
 /// What goes into the new session: the imported previous session (if
-/// any) with the grafts on top.
+/// any) with the grafts on top. A previous session that is no ISO 9660
+/// file system is [`Error::NotIsoSession`], or with `force` an empty
+/// start (noted).
 fn build_tree<T: Transport>(
     rec: &mut Recorder<T>,
     media: &MediaReport,
     import_from: Option<u32>,
     grafts: &[GraftSpec],
     opts: &AddOptions,
-) -> Result<(Tree, Option<ImportSummary>)> {
-    let mut tree = Tree::new();
-    if let Some(t) = opts.image.volume_time {
-        tree.set_default_time(t);
-    }
-    let mut summary = None;
+) -> Result<Built> {
+    let new_tree = || {
+        let mut tree = Tree::new();
+        if let Some(t) = opts.image.volume_time {
+            tree.set_default_time(t);
+        }
+        tree
+    };
+    let mut built = Built {
+        tree: new_tree(),
+        import: None,
+        notes: Vec::new(),
+    };
     if let Some(start) = import_from {
-        let src = match media.readable_end() {
-            Some(end) => DiscBlocks::with_end(rec, end),
-            None => DiscBlocks::new(rec),
-        };
-        let mut img = Image::open(src, start).map_err(|e| {
-            Error::read(
-                format!(
-                    "{}: reading the previous session at LBA {start}",
-                    media.device
-                ),
-                e,
-            )
-        })?;
-        let io = ImportOptions {
-            compute_missing_md5: opts.recompute_missing_md5
-                && opts.image.md5
-                && opts.image.rock_ridge,
-        };
-        let r = import_session(&mut img, &mut tree, &io);
-        drop(img);
-        rec.drive().cancel_token().check()?;
-        let r = r?;
-        summary = Some(ImportSummary {
-            session_start: start,
-            files: r.files,
-            dirs: r.dirs,
-            with_md5: r.with_md5,
-            md5_computed: r.md5_computed,
-            without_md5: r.without_md5,
-        });
+        match import(rec, media, start, &mut built.tree, opts) {
+            Ok(summary) => built.import = Some(summary),
+            Err(e) => {
+                rec.drive().cancel_token().check()?;
+                let Some(reason) = unimportable(&e) else {
+                    return Err(e.into());
+                };
+                if !opts.force {
+                    return Err(Error::NotIsoSession {
+                        device: media.device.clone(),
+                        start,
+                        reason,
+                    });
+                }
+                log::warn!("the session at LBA {start} cannot be imported ({reason}); forced");
+                built.tree = new_tree();
+                built.notes.push(format!(
+                    "the previous session at LBA {start} holds no ISO 9660 file system whose \
+                     files could be kept ({reason}): as forced, the new session starts without \
+                     them (their data stays on the medium, unreachable)"
+                ));
+            }
+        }
     }
     for g in grafts {
-        tree.graft_spec(g)?;
+        built.tree.graft_spec(g)?;
     }
-    Ok((tree, summary))
+    Ok(built)
+}
+
+/// Imports the session at `start` into `tree`.
+fn import<T: Transport>(
+    rec: &mut Recorder<T>,
+    media: &MediaReport,
+    start: u32,
+    tree: &mut Tree,
+    opts: &AddOptions,
+) -> std::result::Result<ImportSummary, iso_writer::write::Error> {
+    let src = match media.readable_end() {
+        Some(end) => DiscBlocks::with_end(rec, end),
+        None => DiscBlocks::new(rec),
+    };
+    let mut img = Image::open(src, start)?;
+    let io = ImportOptions {
+        compute_missing_md5: opts.recompute_missing_md5 && opts.image.md5 && opts.image.rock_ridge,
+    };
+    let r = import_session(&mut img, tree, &io)?;
+    Ok(ImportSummary {
+        session_start: start,
+        files: r.files,
+        dirs: r.dirs,
+        with_md5: r.with_md5,
+        md5_computed: r.md5_computed,
+        without_md5: r.without_md5,
+    })
 }
 
 /// The producer the engine runs on its reader thread: the plan streamed
@@ -362,7 +421,11 @@ fn add_sequential<T: Transport>(
     } else {
         target.msc1
     };
-    let (tree, import) = build_tree(rec, media, import_from, grafts, opts)?;
+    let Built {
+        tree,
+        import,
+        mut notes,
+    } = build_tree(rec, media, import_from, grafts, opts)?;
     let mut iopts = opts.image.clone();
     iopts.start_lba = target.start;
     let plan = Plan::new(tree, &iopts)?;
@@ -376,7 +439,6 @@ fn add_sequential<T: Transport>(
         .map_err(|e| write_failure(e, &slot, Aftermath::TrackLeftOpen))?;
     let emit = emitted(&slot);
     let (files, new_files, carried_files) = counts(&plan);
-    let mut notes = Vec::new();
     if w.dummy {
         notes.push("simulation: nothing was recorded".into());
     }
@@ -433,6 +495,13 @@ fn add_emulated<T: Transport>(
             media.profile
         ));
     }
+    if let Some(HeadState::Unknown(what)) = &media.head {
+        // Only with force (refuse_unwritable).
+        notes.push(format!(
+            "the medium held {what}: as forced, it is overwritten and the new session is the \
+             first"
+        ));
+    }
     let intermediate = media.info.dvd_rw_intermediate();
     let (start, import_from) = match &media.head {
         Some(HeadState::Iso { end }) => {
@@ -453,7 +522,9 @@ fn add_emulated<T: Transport>(
         _ if intermediate => (0, None),
         _ => (emulation::HEAD_BLOCKS, None),
     };
-    let (tree, import) = build_tree(rec, media, import_from, grafts, opts)?;
+    let built = build_tree(rec, media, import_from, grafts, opts)?;
+    notes.extend(built.notes);
+    let (tree, import) = (built.tree, built.import);
     let mut iopts = opts.image.clone();
     iopts.start_lba = start;
     let plan = Plan::new(tree, &iopts)?;

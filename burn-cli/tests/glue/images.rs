@@ -348,3 +348,166 @@ fn dummy_write_is_refused_where_there_is_no_simulation() {
         assert_eq!(m.sessions[0].volume_id.as_deref(), Some("FIRST"), "{kind}");
     }
 }
+
+/// Raw data (not an ISO 9660 image) written as a session of a sequential
+/// disc: adding files refuses to write a session that could not show the
+/// old files; forced, the new session starts with an empty tree, says so,
+/// and reads back correctly.
+#[test]
+fn add_after_a_session_that_is_not_iso() {
+    for kind in ["dvd+r", "cd-r", "bd-r"] {
+        let mut rig = Rig::new(kind);
+        let raw = Noise::bytes(77, 300_000);
+        let w = image::write(
+            rig.rec(),
+            Cursor::new(raw.clone()),
+            Some(raw.len() as u64),
+            &WriteOptions {
+                write_type: mmc::engine::WriteType::Tao,
+                ..WriteOptions::default()
+            },
+            &mut no_progress,
+        )
+        .unwrap();
+        assert_eq!((w.start, w.volume_id.as_deref()), (0, None), "{kind}");
+        let s = rig.src("more");
+        write_file(&s.join("more.bin"), 8, 40_000);
+        rig.close();
+        let state = std::fs::read(rig.path.with_extension("img.emul")).unwrap();
+        let data = md5_hex(&rig.image_blocks(0, 8192));
+        rig.open();
+        let e = session::add(
+            rig.rec(),
+            &[graft(&s, None)],
+            &add_opts("MORE"),
+            &mut no_progress,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&e, burn_cli::Error::NotIsoSession { start: 0, reason, .. }
+                if reason.contains("no volume descriptor")),
+            "{kind}: {e:?}"
+        );
+        assert!(e.is_unsuitable() && e.hint().is_some(), "{kind}");
+        assert_eq!(e.aftermath(), None);
+        rig.close();
+        assert_eq!(
+            std::fs::read(rig.path.with_extension("img.emul")).unwrap(),
+            state,
+            "{kind}: nothing written"
+        );
+        assert_eq!(md5_hex(&rig.image_blocks(0, 8192)), data, "{kind}");
+        rig.open();
+
+        let mut o = add_opts("MORE");
+        o.force = true;
+        let r = session::add(rig.rec(), &[graft(&s, None)], &o, &mut no_progress).unwrap();
+        assert!(r.import.is_none(), "{kind}: {r:?}");
+        assert_eq!((r.session, r.files, r.new_files), (2, 1, 1), "{kind}");
+        assert!(
+            r.notes.iter().any(|n| n.contains("starts without them")),
+            "{kind}: {:?}",
+            r.notes
+        );
+        let m = media::inspect(rig.rec()).unwrap();
+        assert_eq!(m.sessions.len(), 2, "{kind}");
+        assert_eq!(m.sessions[0].volume_id, None, "{kind}");
+        assert_eq!(m.sessions[1].volume_id.as_deref(), Some("MORE"), "{kind}");
+        let c = check::check(rig.rec(), Which::Newest, &mut no_progress).unwrap();
+        assert_eq!(c.verdict, Verdict::Ok, "{kind}: {c:#?}");
+        assert_eq!(c.sessions[0].files.matched, 1, "{kind}");
+        // The raw data is still where it was.
+        let back = rig.rec().read_blocks(0, 147).unwrap();
+        assert_eq!(&back[..raw.len()], &raw[..], "{kind}");
+        rig.close();
+        xorriso_files_match(&rig.path, Some(r.start));
+    }
+}
+
+/// Unknown data on an image file: refused unless forced; forced, the new
+/// session is the first (at LBA 32) and the report says what was lost.
+#[test]
+fn forced_add_over_unknown_data() {
+    let mut rig = Rig::new("stdio");
+    rig.close();
+    std::fs::write(&rig.path, Noise::bytes(9, 100_000)).unwrap();
+    rig.open();
+    let s = rig.src("s");
+    write_file(&s.join("f"), 1, 10);
+    let mut o = add_opts("FORCED");
+    o.force = true;
+    let r = session::add(rig.rec(), &[graft(&s, None)], &o, &mut no_progress).unwrap();
+    assert_eq!((r.session, r.start), (1, 32));
+    assert!(r.import.is_none());
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.contains("unrecognised data") && n.contains("forced")),
+        "{:?}",
+        r.notes
+    );
+    let c = check::check(rig.rec(), Which::All, &mut no_progress).unwrap();
+    assert_eq!(c.verdict, Verdict::Ok, "{c:#?}");
+    rig.close();
+    assert_eq!(
+        xorriso_toc(&rig.path),
+        vec![(32, r.blocks, "FORCED".into())]
+    );
+}
+
+/// An image file whose newest session's tree is damaged (the root record
+/// of its PVD no longer names a directory): the same refusal as on
+/// sequential media; forced, a new session after it without its files.
+#[test]
+fn add_after_a_damaged_session_on_an_image_file() {
+    let mut rig = Rig::new("stdio");
+    let s1 = rig.src("one");
+    write_file(&s1.join("a"), 1, 3000);
+    let r1 = session::add(
+        rig.rec(),
+        &[graft(&s1, None)],
+        &add_opts("ONE"),
+        &mut no_progress,
+    )
+    .unwrap();
+    rig.close();
+    // ECMA-119 §8.4.18: the root directory record at byte 156 of the
+    // PVD; its file flags (§9.1.6) at byte 25 of the record.
+    let flags_at = (u64::from(r1.start) + 16) * 2048 + 156 + 25;
+    {
+        use std::os::unix::fs::FileExt;
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&rig.path)
+            .unwrap();
+        f.write_all_at(&[0], flags_at).unwrap();
+    }
+    let before = std::fs::read(&rig.path).unwrap();
+    rig.open();
+    let s2 = rig.src("two");
+    write_file(&s2.join("b"), 2, 3000);
+    let e = session::add(
+        rig.rec(),
+        &[graft(&s2, None)],
+        &add_opts("TWO"),
+        &mut no_progress,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&e, burn_cli::Error::NotIsoSession { start, .. } if *start == r1.start),
+        "{e:?}"
+    );
+    rig.close();
+    assert_eq!(std::fs::read(&rig.path).unwrap(), before, "nothing written");
+    rig.open();
+    let mut o = add_opts("TWO");
+    o.force = true;
+    let r2 = session::add(rig.rec(), &[graft(&s2, None)], &o, &mut no_progress).unwrap();
+    assert!(r2.import.is_none());
+    assert_eq!(r2.files, 1);
+    assert!(u64::from(r2.start) >= u64::from(r1.start) + u64::from(r1.blocks));
+    let c = check::check(rig.rec(), Which::Newest, &mut no_progress).unwrap();
+    assert_eq!(c.verdict, Verdict::Ok, "{c:#?}");
+    rig.close();
+    xorriso_files_match(&rig.path, None);
+}

@@ -311,3 +311,42 @@ fn later_sessions_replace_files() {
     assert_eq!(old, "version 1\n");
     on(dir, &dev, &["check", "--all"]).code(0);
 }
+
+/// Raw data written as the first session (`burn write` of a file that is
+/// no ISO image): `add` refuses, saying why and how to go on, and writes
+/// nothing; `add --force` starts the new session without old files.
+#[test]
+fn add_after_raw_data_needs_force() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    two_trees(dir);
+    let raw: Vec<u8> = (0..150_000u32).map(|i| (i * 13 % 255) as u8).collect();
+    fs::write(dir.join("raw.bin"), &raw).unwrap();
+    for media in ["cd-r", "dvd+r"] {
+        let dev = emul(dir, media, &format!("{media}.img"));
+        let img = dir.join(format!("{media}.img"));
+        on(dir, &dev, &["write", "raw.bin", "--write-type", "tao"]).code(0);
+        let before = fingerprint(&img);
+        let r = on(dir, &dev, &["add", "a"]).fails(4, "holds no ISO 9660 file system");
+        assert!(r.stderr.contains("hint: --force"), "{media}: {}", r.stderr);
+        assert_eq!(fingerprint(&img), before, "{media}: nothing written");
+        let r = on(dir, &dev, &["add", "a", "--force", "--volid", "AFTER_RAW"]).code(0);
+        assert!(
+            r.stderr.contains("starts without them"),
+            "{media}: {}",
+            r.stderr
+        );
+        let i = info_json(dir, &dev);
+        let s = sessions(&i);
+        assert_eq!(s.len(), 2, "{media}: {i}");
+        assert_eq!(s[1].2, "AFTER_RAW");
+        assert_eq!(
+            files_on(dir, &dev),
+            vec![
+                ("/one.txt".to_string(), 14),
+                ("/sub/data.bin".to_string(), 200_000)
+            ]
+        );
+        on(dir, &dev, &["check"]).code(0);
+    }
+}
