@@ -107,11 +107,12 @@ pub(crate) fn invalidate(head: &mut [u8]) -> u32 {
 /// The head to write after a new session (`mmc-recipes.md` §8.2 step 6,
 /// `md5-tags.md` §6): `new` is the head the writer built (system area, the
 /// session's descriptors with the absolute end, the relocated superblock
-/// tag, zeros). When the newest session before this one starts at LBA 0
-/// (a plain image written at 0: its directories and data may lie in
-/// blocks 17 … 31), the blocks after the new descriptors and tag keep the
-/// old content, with stale checksum tags invalidated by zeroing their
-/// first byte; otherwise they are zeros.
+/// tag, zeros). With `keep_old_tail` (the medium had an ISO head) the
+/// blocks after the new descriptors and tag keep the old content — an
+/// image written at LBA 0 may have directories and file data there that
+/// later sessions still use — with stale checksum tags (a tag block whose
+/// `pos` is its own LBA) invalidated by zeroing their first byte, as
+/// libisoburn does; otherwise they are zeros.
 pub(crate) fn merge_head(new: &[u8], old: &[u8], keep_old_tail: bool) -> Vec<u8> {
     let mut head = new.to_vec();
     head.resize(HEAD_BYTES, 0);
@@ -123,7 +124,7 @@ pub(crate) fn merge_head(new: &[u8], old: &[u8], keep_old_tail: bool) -> Vec<u8>
         let block = &old[lba * B..(lba + 1) * B];
         let dst = &mut head[lba * B..(lba + 1) * B];
         dst.copy_from_slice(block);
-        if Tag::decode(block).is_ok() {
+        if Tag::decode(block).is_ok_and(|t| t.pos as usize == lba) {
             dst[0] = 0;
         }
     }
@@ -225,12 +226,23 @@ mod tests {
             [1; 16],
         )
         .to_block();
+        // File data that happens to hold a tag of another position (an
+        // image stored as a file) is data, not a stale tag.
+        let foreign = iso_writer::spec::md5tag::Tag::new(
+            iso_writer::spec::md5tag::TagKind::Superblock,
+            40,
+            0,
+            40,
+            [2; 16],
+        )
+        .to_block();
         let old = head_with(&[
             (16, vd(1, b"CD001")),
             (17, vd(2, b"CD001")),
             (18, vd(255, b"CD001")),
             (19, tag.to_vec()),
             (20, vec![0xAB; B]),
+            (21, foreign.to_vec()),
         ]);
         let new = head_with(&[(16, vd(1, b"CD001")), (17, vd(255, b"CD001"))]);
         assert_eq!(head_used_blocks(&new), 18);
@@ -240,6 +252,7 @@ mod tests {
         assert_eq!(m[19 * B], 0);
         assert_eq!(&m[19 * B + 1..20 * B], &tag[1..]);
         assert_eq!(&m[20 * B..21 * B], &vec![0xAB; B][..]);
+        assert_eq!(&m[21 * B..22 * B], &foreign[..]);
         let z = merge_head(&new, &old, false);
         assert!(z[18 * B..].iter().all(|&b| b == 0));
     }

@@ -32,6 +32,15 @@
 //! * **The head is written last**, after the new session is synchronized:
 //!   a failure or power cut before that leaves every earlier session as it
 //!   was ([`Aftermath::PreviousSessionsIntact`]).
+//! * **The head area after an image at LBA 0**: an image written at LBA 0
+//!   ([`image::write`]) may keep directories and file data in blocks
+//!   17–31, which the head of every later session covers. Files lying
+//!   entirely there (less than 64 KiB by construction) are read and
+//!   written again by the next session
+//!   ([`session::ImportSummary::rewritten`]); and every new head keeps
+//!   the blocks after its own descriptors as they were (stale checksum
+//!   tags invalidated), as libisoburn does, so a file that begins there
+//!   and continues past LBA 32 stays readable session after session.
 //! * **MD5 carry-over**: files of the previous session keep the MD5 its
 //!   checksum array records; files it has no MD5 for (written without
 //!   checksums, or a damaged array) get theirs computed by reading their

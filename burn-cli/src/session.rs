@@ -2,12 +2,12 @@
 //! backup (`mmc-recipes.md` §7.1 on sequential media, §8.2 on overwritable
 //! media and image files; MD5 carry-over `md5-tags.md` §6).
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use iso_writer::model::hex;
+use iso_writer::model::{Extent, Kind, hex};
 use iso_writer::read::{Image, newest_session};
 use iso_writer::write::{
-    EmitReport, GraftSpec, ImportOptions, Options, Plan, Tree, import_session,
+    EmitReport, FileData, GraftSpec, ImportOptions, NodeId, Options, Plan, Tree, import_session,
 };
 use mmc::Transport;
 use mmc::engine::{
@@ -84,6 +84,11 @@ pub struct ImportSummary {
     pub md5_computed: u64,
     /// Files left without MD5.
     pub without_md5: u64,
+    /// Files whose data lay in the head area (blocks 0–31, under the
+    /// descriptors the new head writes): read and written again by the new
+    /// session (overwritable media and image files, after an image written
+    /// at LBA 0).
+    pub rewritten: u64,
 }
 
 /// What [`add`] wrote.
@@ -276,6 +281,7 @@ fn build_tree<T: Transport>(
     import_from: Option<u32>,
     grafts: &[GraftSpec],
     opts: &AddOptions,
+    rewrite: &[Rewritten],
 ) -> Result<Built> {
     let new_tree = || {
         let mut tree = Tree::new();
@@ -291,7 +297,10 @@ fn build_tree<T: Transport>(
     };
     if let Some(start) = import_from {
         match import(rec, media, start, &mut built.tree, opts) {
-            Ok(summary) => built.import = Some(summary),
+            Ok(mut summary) => {
+                summary.rewritten = apply_rewrites(&mut built.tree, rewrite)?;
+                built.import = Some(summary);
+            }
             Err(e) => {
                 rec.drive().cancel_token().check()?;
                 let Some(reason) = unimportable(&e) else {
@@ -320,6 +329,86 @@ fn build_tree<T: Transport>(
     Ok(built)
 }
 
+/// Files of the previous session whose data lies in the head area (blocks
+/// 0–31 of an overwritable medium or image file), read from the medium to
+/// be written again by the new session: the names sharing the content,
+/// and its bytes.
+struct Rewritten {
+    paths: Vec<Vec<u8>>,
+    data: Arc<[u8]>,
+}
+
+/// Replaces the imported files named by `rewrite` with their bytes in
+/// memory (same attributes; names that shared the content stay hard links
+/// of each other). Returns the number of contents replaced.
+fn apply_rewrites(tree: &mut Tree, rewrite: &[Rewritten]) -> Result<u64> {
+    let mut n = 0;
+    for r in rewrite {
+        let mut first: Option<NodeId> = None;
+        for p in &r.paths {
+            let Some(node) = tree.lookup(p).filter(|&x| tree.kind(x) == Kind::File) else {
+                continue;
+            };
+            let meta = tree.metadata(node);
+            let parent = tree.parent(node);
+            let name = tree.name(node).to_vec();
+            let new = match first {
+                None => tree.add_file(parent, &name, &meta, FileData::Memory(r.data.clone()))?,
+                Some(f) => tree.add_hard_link(parent, &name, &meta, f)?,
+            };
+            first.get_or_insert(new);
+        }
+        n += u64::from(first.is_some());
+    }
+    Ok(n)
+}
+
+/// The imported files of `plan` whose data lies entirely in the head
+/// area (blocks 0–31; less than 64 KiB in all by construction), grouped
+/// by content: the blocks the head of the new session takes are
+/// overwritten, so such files are read now and written again
+/// ([`Rewritten`]). Files that begin there and continue beyond stay where
+/// they are: the new head keeps the old blocks after its descriptors.
+fn head_area_files<T: Transport>(rec: &mut Recorder<T>, plan: &Plan) -> Result<Vec<Rewritten>> {
+    let head = u64::from(emulation::HEAD_BLOCKS);
+    let mut groups: std::collections::BTreeMap<u32, (Vec<Vec<u8>>, Vec<Extent>, u64)> =
+        std::collections::BTreeMap::new();
+    for f in plan.files() {
+        let inside = f.extents.iter().all(|x| {
+            u64::from(x.lba) + u64::from(x.len).div_ceil(iso_writer::BLOCK as u64) <= head
+        });
+        if f.written || f.size == 0 || f.extents.is_empty() || !inside {
+            continue;
+        }
+        let g = groups
+            .entry(f.extents[0].lba)
+            .or_insert_with(|| (Vec::new(), f.extents.clone(), f.size));
+        g.0.push(f.path);
+    }
+    let mut out = Vec::new();
+    for (_, (paths, extents, size)) in groups {
+        let mut data = Vec::with_capacity(size as usize);
+        for x in &extents {
+            let blocks = u64::from(x.len).div_ceil(iso_writer::BLOCK as u64) as u32;
+            let mut b = rec.read_blocks(x.lba, blocks)?;
+            b.truncate(x.len as usize);
+            data.extend_from_slice(&b);
+        }
+        data.truncate(size as usize);
+        if (data.len() as u64) < size {
+            return Err(Error::unsuitable(format!(
+                "{:?} of the previous session is shorter on the medium than its size says",
+                String::from_utf8_lossy(&paths[0])
+            )));
+        }
+        out.push(Rewritten {
+            paths,
+            data: Arc::from(data),
+        });
+    }
+    Ok(out)
+}
+
 /// Imports the session at `start` into `tree`.
 fn import<T: Transport>(
     rec: &mut Recorder<T>,
@@ -344,6 +433,7 @@ fn import<T: Transport>(
         with_md5: r.with_md5,
         md5_computed: r.md5_computed,
         without_md5: r.without_md5,
+        rewritten: 0,
     })
 }
 
@@ -425,7 +515,7 @@ fn add_sequential<T: Transport>(
         tree,
         import,
         mut notes,
-    } = build_tree(rec, media, import_from, grafts, opts)?;
+    } = build_tree(rec, media, import_from, grafts, opts, &[])?;
     let mut iopts = opts.image.clone();
     iopts.start_lba = target.start;
     let plan = Plan::new(tree, &iopts)?;
@@ -522,12 +612,35 @@ fn add_emulated<T: Transport>(
         _ if intermediate => (0, None),
         _ => (emulation::HEAD_BLOCKS, None),
     };
-    let built = build_tree(rec, media, import_from, grafts, opts)?;
-    notes.extend(built.notes);
-    let (tree, import) = (built.tree, built.import);
     let mut iopts = opts.image.clone();
     iopts.start_lba = start;
-    let plan = Plan::new(tree, &iopts)?;
+    // Files of the previous session lying in the head area are read and
+    // the tree built again with them in memory (only after an image
+    // written at LBA 0: rare, and small).
+    let mut rewrite = Vec::new();
+    let (plan, import) = loop {
+        let built = build_tree(rec, media, import_from, grafts, opts, &rewrite)?;
+        let plan = Plan::new(built.tree, &iopts)?;
+        if rewrite.is_empty() && import_from.is_some() {
+            rewrite = head_area_files(rec, &plan)?;
+            if !rewrite.is_empty() {
+                rec.drive().cancel_token().check()?;
+                continue;
+            }
+        }
+        notes.extend(built.notes);
+        break (plan, built.import);
+    };
+    if let Some(i) = &import
+        && i.rewritten > 0
+    {
+        notes.push(format!(
+            "{} file{} of the previous session lay in the first 64 KiB of the medium, which the \
+             new head overwrites: written again in the new session",
+            i.rewritten,
+            if i.rewritten == 1 { "" } else { "s" }
+        ));
+    }
     let bytes = plan.total_bytes();
     let end = u64::from(start) + u64::from(plan.total_blocks());
     if let Some(cap) = media.capacity_blocks
@@ -542,7 +655,10 @@ fn add_emulated<T: Transport>(
     }
 
     // The head written after the session (none for a session at LBA 0).
-    let keep_old_tail = import_from == Some(0);
+    // Over an ISO head the blocks after the new descriptors keep what they
+    // hold (libisoburn's convention): data of an image written at LBA 0
+    // that later sessions still use may lie there.
+    let keep_old_tail = matches!(media.head, Some(HeadState::Iso { .. }));
     let head = if start == 0 {
         None
     } else {
@@ -553,23 +669,31 @@ fn add_emulated<T: Transport>(
             Vec::new()
         };
         let head = emulation::merge_head(&new, &old, keep_old_tail);
-        if keep_old_tail {
-            // The new descriptors must not land on data the new tree
-            // still uses (a plain image at LBA 0 with data below 32).
-            let used = emulation::head_used_blocks(&head) as u64;
-            if let Some(f) = plan.files().iter().find(|f| {
-                !f.written
-                    && f.extents
-                        .iter()
-                        .any(|x| x.len > 0 && u64::from(x.lba) < used)
-            }) {
-                return Err(Error::unsuitable(format!(
-                    "the new head (blocks 0 to {}) would overwrite data of {:?} kept from the \
-                     session at LBA 0; blank the medium or write a new image",
-                    used - 1,
-                    String::from_utf8_lossy(&f.path)
-                )));
-            }
+        // The new descriptors must not land on data the new tree still
+        // uses (a file of an image at LBA 0 that begins below them and
+        // continues past the head area; not seen in images of any
+        // mastering program).
+        let used = emulation::head_used_blocks(&head) as u64;
+        let low = |lba: u32, len: u64| len > 0 && u64::from(lba) < used;
+        let kept_low = plan
+            .files()
+            .into_iter()
+            .find(|f| !f.written && f.extents.iter().any(|x| low(x.lba, u64::from(x.len))))
+            .map(|f| format!("{:?}", String::from_utf8_lossy(&f.path)))
+            .or_else(|| {
+                plan.boot_images()
+                    .iter()
+                    .find(|b| !b.written && low(b.lba, b.size))
+                    .map(|b| format!("the boot image at LBA {}", b.lba))
+            });
+        if let Some(what) = kept_low {
+            return Err(Error::unsuitable(format!(
+                "the new head (blocks 0 to {}) would overwrite data of {what} kept from the \
+                 session at LBA 0; blank the medium or write a new image",
+                used - 1,
+            )));
+        }
+        if import_from == Some(0) {
             notes.push(
                 "the previous session starts at LBA 0: only the newest session stays visible"
                     .into(),

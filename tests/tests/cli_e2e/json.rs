@@ -541,6 +541,7 @@ fn write_add_check_and_verify_documents() {
             ("with_md5", NUM),
             ("md5_computed", NUM),
             ("without_md5", NUM),
+            ("rewritten", NUM),
         ],
     );
     assert_eq!(v["verified"], "ok");

@@ -275,3 +275,65 @@ fn standard_output_as_the_target_and_speeds() {
     let dev = emul(dir, "bd-r", "speed-add.img");
     on(dir, &dev, &["add", "tree", "--speed", "2x"]).code(0);
 }
+
+/// `burn write small.iso` onto an image file and an emulated DVD+RW, then
+/// two `burn add`s: the image's files that lie in the first 64 KiB (which
+/// the new head overwrites) are written again, the others stay — every
+/// file of the newest session reads back and matches its MD5, for burn
+/// and for xorriso.
+#[test]
+fn adding_to_a_small_image_written_at_lba_0() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    two_trees(dir);
+    fs::create_dir(dir.join("small")).unwrap();
+    fs::write(dir.join("small/a.txt"), b"in the head area\n").unwrap();
+    let big: Vec<u8> = (0..150_000u32).map(|i| (i % 241) as u8).collect();
+    fs::write(dir.join("small/b.bin"), &big).unwrap();
+    burn(dir, ["mkiso", "-o", "small.iso", "small"]).ok();
+    let lba = |dev: &str, path: &str| -> u64 {
+        let v = on(dir, dev, &["--json", "ls", "-l", "/"]).json();
+        v["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["path"] == path)
+            .unwrap()["lba"]
+            .as_u64()
+            .unwrap()
+    };
+    for (dev, file) in [
+        (stdio(dir, "s.iso"), dir.join("s.iso")),
+        (emul(dir, "dvd+rw", "rw.img"), dir.join("rw.img")),
+    ] {
+        on(dir, &dev, &["write", "small.iso"]).code(0);
+        assert!(lba(&dev, "/a.txt") < 32, "{dev}");
+        let r = on(dir, &dev, &["--json", "add", "a"]).code(0);
+        let v = r.result();
+        assert_eq!(v["import"]["rewritten"], 1, "{dev}: {v}");
+        assert!(
+            v["notes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n.as_str().unwrap().contains("written again")),
+            "{v}"
+        );
+        assert!(lba(&dev, "/a.txt") >= v["start"].as_u64().unwrap(), "{dev}");
+        on(dir, &dev, &["add", "b"]).code(0);
+        on(dir, &dev, &["check", "--all"]).code(0);
+        let (code, text) = xorriso_check_md5_r(&file);
+        assert_eq!(code, 0, "{dev}: {text}");
+        assert!(
+            text.contains("File contents and their MD5 checksums match"),
+            "{text}"
+        );
+        let out = dir.join("out");
+        let _ = fs::remove_dir_all(&out);
+        on(dir, &dev, &["extract", "/", out.to_str().unwrap()]).code(0);
+        assert_eq!(fs::read(out.join("a.txt")).unwrap(), b"in the head area\n");
+        assert_eq!(fs::read(out.join("b.bin")).unwrap(), big);
+        assert_eq!(fs::read(out.join("two.txt")).unwrap(), b"second session\n");
+        assert_eq!(fs::read(out.join("one.txt")).unwrap(), b"first session\n");
+    }
+}
