@@ -227,11 +227,15 @@ already is replaced. Write `\\=` for a literal `=` in a name.
 MD5 checksums are recorded by default (like `xorriso -md5 on`), so that
 `burn check` can verify the disc later; --no-md5 turns them off.
 
+A bootable disc boots from its newest session: give --boot-replay to keep
+the boot setup of the session before (or the boot options anew).
+
 Examples:
   burn --dev /dev/sr0 add ~/photos=/photos
   burn --dev /dev/sr0 add ~/backup/2024=/backup/2024 --verify
   burn --dev stdio:archive.iso add report.pdf=/2024/report.pdf
-  burn --dev /dev/sr0 add ~/last --close")]
+  burn --dev /dev/sr0 add ~/last --close
+  burn --dev /dev/sr0 add preseed.cfg --boot-replay")]
     Add(AddArgs),
 
     /// Read the disc back and check it against its recorded MD5 checksums
@@ -522,6 +526,12 @@ pub struct AddArgs {
 
     #[command(flatten)]
     pub boot: BootOpts,
+
+    /// Keep the boot setup of the newest session (El Torito catalog, boot
+    /// images, isohybrid MBR/GPT), renewing boot info tables and
+    /// partition sizes for the new session
+    #[arg(long, conflicts_with = "boot", help_heading = "Boot options")]
+    pub boot_replay: bool,
 }
 
 #[derive(Debug, Args)]

@@ -37,7 +37,7 @@ pub struct WriteOptions {
     pub stream_recording: bool,
 }
 
-/// What [`write`] did.
+/// What [`write()`] did.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct WriteReport {
     pub device: String,

@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 use iso_writer::model::{Extent, Kind, hex};
 use iso_writer::read::{Image, newest_session};
 use iso_writer::write::{
-    EmitReport, FileData, GraftSpec, ImportOptions, NodeId, Options, Plan, Tree, import_session,
+    EmitReport, FileData, GraftSpec, ImportOptions, NodeId, Options, Plan, ReplaySpec,
+    ReplayedBoot, Tree, import_session, replay_boot,
 };
 use mmc::Transport;
 use mmc::engine::{
@@ -54,6 +55,14 @@ pub struct AddOptions {
     pub force: bool,
     /// BD-RE / DVD-RAM: stream recording (no verify-after-write).
     pub stream_recording: bool,
+    /// Keep the boot setup of the previous session: its El Torito catalog
+    /// (boot images where they are, images with a boot info table written
+    /// again with a table for the new session) and its system area (an
+    /// isohybrid MBR/GPT made anew for the new layout), as
+    /// `iso_writer::write::replay_boot` reads them with the default
+    /// [`ReplaySpec`]. Replaces `image.el_torito`, `image.system_area` and
+    /// `image.hybrid`. A previous session without boot setup is noted.
+    pub boot_replay: bool,
 }
 
 impl Default for AddOptions {
@@ -67,6 +76,7 @@ impl Default for AddOptions {
             recompute_missing_md5: true,
             force: false,
             stream_recording: false,
+            boot_replay: false,
         }
     }
 }
@@ -120,6 +130,9 @@ pub struct AddReport {
     pub method: Option<String>,
     /// The disc was closed (finalized) after this session.
     pub closed: bool,
+    /// The new session records an El Torito boot catalog (boot options, or
+    /// the previous session's with [`AddOptions::boot_replay`]).
+    pub bootable: bool,
     /// The previous session that was imported, if any.
     pub import: Option<ImportSummary>,
     pub notes: Vec<String>,
@@ -249,6 +262,8 @@ pub(crate) fn method_name(m: WriteMethod) -> &'static str {
 struct Built {
     tree: Tree,
     import: Option<ImportSummary>,
+    /// With [`AddOptions::boot_replay`]: the previous session's boot setup.
+    boot: Option<ReplayedBoot>,
     notes: Vec<String>,
 }
 
@@ -293,11 +308,13 @@ fn build_tree<T: Transport>(
     let mut built = Built {
         tree: new_tree(),
         import: None,
+        boot: None,
         notes: Vec::new(),
     };
     if let Some(start) = import_from {
         match import(rec, media, start, &mut built.tree, opts) {
-            Ok(mut summary) => {
+            Ok((mut summary, boot)) => {
+                built.boot = boot?;
                 summary.rewritten = apply_rewrites(&mut built.tree, rewrite)?;
                 built.import = Some(summary);
             }
@@ -409,14 +426,21 @@ fn head_area_files<T: Transport>(rec: &mut Recorder<T>, plan: &Plan) -> Result<V
     Ok(out)
 }
 
-/// Imports the session at `start` into `tree`.
+/// The previous session's boot setup read for the new plan, or why it
+/// could not be (a failure of its own, not a reason to drop the files).
+type Replay = std::result::Result<Option<ReplayedBoot>, iso_writer::write::Error>;
+
+/// Imports the session at `start` into `tree`, and with
+/// [`AddOptions::boot_replay`] reads its boot setup
+/// (`iso_writer::write::replay_boot`, right after the import as it
+/// requires).
 fn import<T: Transport>(
     rec: &mut Recorder<T>,
     media: &MediaReport,
     start: u32,
     tree: &mut Tree,
     opts: &AddOptions,
-) -> std::result::Result<ImportSummary, iso_writer::write::Error> {
+) -> std::result::Result<(ImportSummary, Replay), iso_writer::write::Error> {
     let src = match media.readable_end() {
         Some(end) => DiscBlocks::with_end(rec, end),
         None => DiscBlocks::new(rec),
@@ -426,7 +450,12 @@ fn import<T: Transport>(
         compute_missing_md5: opts.recompute_missing_md5 && opts.image.md5 && opts.image.rock_ridge,
     };
     let r = import_session(&mut img, tree, &io)?;
-    Ok(ImportSummary {
+    let boot = if opts.boot_replay {
+        replay_boot(&mut img, tree, &ReplaySpec::default()).map(Some)
+    } else {
+        Ok(None)
+    };
+    let summary = ImportSummary {
         session_start: start,
         files: r.files,
         dirs: r.dirs,
@@ -434,7 +463,34 @@ fn import<T: Transport>(
         md5_computed: r.md5_computed,
         without_md5: r.without_md5,
         rewritten: 0,
-    })
+    };
+    Ok((summary, boot))
+}
+
+/// Puts the replayed boot setup into the new session's options, noting
+/// when there was none to keep.
+fn apply_boot(
+    boot: Option<ReplayedBoot>,
+    opts: &AddOptions,
+    iopts: &mut Options,
+    notes: &mut Vec<String>,
+) {
+    if !opts.boot_replay {
+        return;
+    }
+    match boot {
+        Some(r) if r.el_torito.is_some() || r.system_area.is_some() => {
+            for n in &r.notes {
+                log::info!("boot replay: {n}");
+            }
+            r.apply(iopts);
+        }
+        _ => notes.push(
+            "there is no boot setup of a previous session to keep: the new session is not \
+             bootable"
+                .into(),
+        ),
+    }
 }
 
 /// The producer the engine runs on its reader thread: the plan streamed
@@ -514,10 +570,12 @@ fn add_sequential<T: Transport>(
     let Built {
         tree,
         import,
+        boot,
         mut notes,
     } = build_tree(rec, media, import_from, grafts, opts, &[])?;
     let mut iopts = opts.image.clone();
     iopts.start_lba = target.start;
+    apply_boot(boot, opts, &mut iopts, &mut notes);
     let plan = Plan::new(tree, &iopts)?;
     let bytes = plan.total_bytes();
     target.check_fits(bytes)?;
@@ -566,6 +624,7 @@ fn add_sequential<T: Transport>(
         md5: emit.and_then(|e| e.md5).map(|m| hex(&m)),
         method: Some(method_name(w.method).into()),
         closed: w.closure == Closure::Disc,
+        bootable: plan.boot_catalog_lba().is_some(),
         import,
         notes,
     })
@@ -618,8 +677,12 @@ fn add_emulated<T: Transport>(
     // the tree built again with them in memory (only after an image
     // written at LBA 0: rare, and small).
     let mut rewrite = Vec::new();
+    let base_opts = iopts.clone();
     let (plan, import) = loop {
         let built = build_tree(rec, media, import_from, grafts, opts, &rewrite)?;
+        let mut boot_notes = Vec::new();
+        iopts = base_opts.clone();
+        apply_boot(built.boot, opts, &mut iopts, &mut boot_notes);
         let plan = Plan::new(built.tree, &iopts)?;
         if rewrite.is_empty() && import_from.is_some() {
             rewrite = head_area_files(rec, &plan)?;
@@ -629,6 +692,7 @@ fn add_emulated<T: Transport>(
             }
         }
         notes.extend(built.notes);
+        notes.extend(boot_notes);
         break (plan, built.import);
     };
     if let Some(i) = &import
@@ -755,6 +819,7 @@ fn add_emulated<T: Transport>(
         md5: emit.and_then(|e| e.md5).map(|m| hex(&m)),
         method: None,
         closed: false,
+        bootable: plan.boot_catalog_lba().is_some(),
         import,
         notes,
     })

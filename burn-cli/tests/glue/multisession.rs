@@ -279,3 +279,104 @@ fn smoke_stdio_two_sessions() {
     .unwrap();
     assert_eq!(r.start, 32);
 }
+
+/// A bootable first session (BIOS loader with a boot info table, an EFI
+/// image), then a session added with `boot_replay`: the new session has
+/// the same catalog entries, the loader's boot info table names the new
+/// session's PVD, and everything checks — on an image file, an emulated
+/// DVD+RW and a DVD+R. Without `boot_replay` the new session has no
+/// catalog.
+#[test]
+fn boot_replay_keeps_a_bootable_disc_bootable() {
+    use iso_writer::read::Platform;
+    use iso_writer::write::{BootEntry, ElTorito, LoadSize};
+    for kind in ["stdio", "dvd+rw", "dvd+r"] {
+        let mut rig = Rig::new(kind);
+        let s1 = rig.src("s1");
+        write_file(&s1.join("boot/loader.bin"), 61, 30_000);
+        write_file(&s1.join("boot/efi.img"), 62, 200_000);
+        write_file(&s1.join("readme"), 63, 100);
+        let mut o1 = add_opts("BOOT");
+        let mut bios = BootEntry::bios(b"/boot/loader.bin".to_vec());
+        bios.load_size = LoadSize::Sectors(4);
+        bios.boot_info_table = true;
+        o1.image.el_torito = Some(ElTorito {
+            catalog_path: Some(b"/boot/boot.cat".to_vec()),
+            entries: vec![bios, BootEntry::efi(b"/boot/efi.img".to_vec())],
+            ..ElTorito::default()
+        });
+        let r1 = session::add(rig.rec(), &[graft(&s1, None)], &o1, &mut no_progress).unwrap();
+        assert!(r1.bootable, "{kind}");
+
+        let s2 = rig.src("s2");
+        write_file(&s2.join("late.txt"), 64, 500);
+        let mut o2 = add_opts("BOOT");
+        o2.boot_replay = true;
+        let r2 = session::add(rig.rec(), &[graft(&s2, None)], &o2, &mut no_progress).unwrap();
+        assert!(r2.bootable, "{kind}: {r2:?}");
+        let mut img = disc::open_image(rig.rec(), None).unwrap();
+        assert_eq!(img.session_start(), r2.start, "{kind}");
+        let cat = img
+            .boot_catalog()
+            .unwrap()
+            .expect("a catalog in the new session");
+        assert!(
+            cat.lba >= r2.start,
+            "{kind}: the catalog is the new session's"
+        );
+        let entries: Vec<(Platform, u16)> = cat
+            .entries
+            .iter()
+            .map(|e| (e.platform, e.sector_count))
+            .collect();
+        assert_eq!(entries.len(), 2, "{kind}");
+        assert_eq!(entries[0], (Platform::X86, 4), "{kind}");
+        assert_eq!(entries[1].0, Platform::Efi, "{kind}");
+        // The loader was written again with a boot info table for the new
+        // session (El Torito boot info table: bytes 8-11 = PVD LBA, 12-15
+        // = the file's LBA).
+        let loader = img.lookup("/boot/loader.bin").unwrap();
+        assert_eq!(cat.entries[0].load_rba, loader.extents[0].lba, "{kind}");
+        let data = img.read_file(&loader, 1 << 20).unwrap();
+        assert_eq!(
+            u32::from_le_bytes(data[8..12].try_into().unwrap()),
+            r2.start + 16,
+            "{kind}"
+        );
+        assert_eq!(&data[64..], &Noise::bytes(61, 30_000)[64..], "{kind}");
+        // The EFI image stays where the first session put it.
+        let efi = img.lookup("/boot/efi.img").unwrap();
+        assert_eq!(cat.entries[1].load_rba, efi.extents[0].lba, "{kind}");
+        assert!(efi.extents[0].lba < r2.start, "{kind}");
+        drop(img);
+        let c = check::check(rig.rec(), Which::All, &mut no_progress).unwrap();
+        assert_eq!(c.verdict, Verdict::Ok, "{kind}: {c:#?}");
+
+        // Without boot_replay: no catalog in the next session.
+        let r3 = session::add(
+            rig.rec(),
+            &[graft(&s2, Some("/again"))],
+            &add_opts("BOOT"),
+            &mut no_progress,
+        )
+        .unwrap();
+        assert!(!r3.bootable, "{kind}");
+        let mut img = disc::open_image(rig.rec(), None).unwrap();
+        assert!(img.boot_catalog().unwrap().is_none(), "{kind}");
+        drop(img);
+        // boot_replay over a session without boot setup: noted.
+        let mut o4 = add_opts("BOOT");
+        o4.boot_replay = true;
+        let r4 = session::add(rig.rec(), &[graft(&s2, Some("/4"))], &o4, &mut no_progress).unwrap();
+        assert!(!r4.bootable, "{kind}");
+        assert!(
+            r4.notes.iter().any(|n| n.contains("no boot setup")),
+            "{kind}: {:?}",
+            r4.notes
+        );
+        rig.close();
+        if kind != "dvd+r" {
+            xorriso_files_match(&rig.path, None);
+        }
+    }
+}

@@ -361,3 +361,81 @@ fn boot_option_errors() {
     assert!(r.code == 2 && r.stderr.contains("/nope.bin"), "{r:?}");
     assert!(!dir.join("x.iso").exists());
 }
+
+/// `add --boot-replay`: a bootable first session (BIOS with boot info
+/// table, UEFI, isohybrid MBR and GPT) stays bootable in the new session
+/// on an image file and an emulated DVD+RW — the same catalog as xorriso
+/// reports it, in the newest session, and the hybrid MBR at LBA 0.
+#[test]
+fn add_with_boot_replay_keeps_the_disc_bootable() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    cd_root(dir);
+    fs::write(dir.join("late.txt"), b"late\n").unwrap();
+    for (dev, file) in [
+        (stdio(dir, "live.img"), dir.join("live.img")),
+        (emul(dir, "dvd+rw", "rw.img"), dir.join("rw.img")),
+    ] {
+        let mut first = vec!["--dev", dev.as_str(), "add", "cdroot", "--volid", "LIVE"];
+        first.extend_from_slice(&LIVE[5..LIVE.len() - 1]);
+        burn(dir, &first).ok();
+        let old = xorriso_boot(&file);
+        assert_eq!(row(&old, "El Torito img path :").len(), 2, "{old}");
+        let v = burn(
+            dir,
+            ["--dev", &dev, "--json", "add", "late.txt", "--boot-replay"],
+        )
+        .result();
+        assert_eq!(v["bootable"], true, "{v}");
+        assert_eq!(v["session"], 2, "{v}");
+        let new = xorriso_boot(&file);
+        assert_eq!(
+            row(&new, "El Torito img path :"),
+            ["1  /isolinux/isolinux.bin", "2  /boot/efi.img"],
+            "{new}"
+        );
+        let ldsiz = |r: &str| -> Vec<String> {
+            row(r, "El Torito boot img :")
+                .iter()
+                .map(|l| l.split_whitespace().take(7).collect::<Vec<_>>().join(" "))
+                .collect()
+        };
+        assert_eq!(ldsiz(&new), ldsiz(&old), "{new}");
+        assert!(
+            row(&new, "El Torito img opts :")[0].contains("boot-info-table"),
+            "{new}"
+        );
+        assert!(
+            row(&new, "Boot record  :")[0].contains("El Torito , MBR isohybrid"),
+            "{new}"
+        );
+        // The catalog is the new session's (xorriso loads the newest).
+        let cat_lba: u64 = row(&new, "El Torito catalog  :")[0]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(cat_lba >= v["start"].as_u64().unwrap(), "{new}");
+        let ls = burn(dir, ["--dev", &dev, "ls"]).ok();
+        assert!(ls.lines().any(|l| l == "late.txt"), "{ls}");
+        burn(dir, ["--dev", &dev, "check", "--all"]).ok();
+        let (code, text) = xorriso_check_md5_r(&file);
+        assert_eq!(code, 0, "{text}");
+    }
+    // Boot options and --boot-replay together: a usage error.
+    let dev = stdio(dir, "live.img");
+    let r = burn(
+        dir,
+        [
+            "--dev",
+            &dev,
+            "add",
+            "late.txt",
+            "--boot-replay",
+            "--boot-image",
+            "/isolinux/isolinux.bin",
+        ],
+    );
+    assert_eq!(r.code, 2, "{r:?}");
+}

@@ -527,6 +527,7 @@ fn write_add_check_and_verify_documents() {
             ("md5", OPT_STR),
             ("method", OPT_STR),
             ("closed", BOOL),
+            ("bootable", BOOL),
             ("import", T::Opt(&T::Obj)),
             ("notes", ARR),
             ("verified", OPT_STR),

@@ -61,7 +61,7 @@ pub fn add(a: AddArgs, ctx: &Ctx) -> CmdResult {
     };
     let mut image = options_for(volid.as_deref(), a.md5.enabled(), true, true, ctx)?;
     apply_boot(&a.boot, &mut image)?;
-    if !a.boot.any() {
+    if !a.boot.any() && !a.boot_replay {
         warn_if_bootable(&mut rec, ctx);
     }
     let opts = AddOptions {
@@ -69,6 +69,7 @@ pub fn add(a: AddArgs, ctx: &Ctx) -> CmdResult {
         close: a.close,
         speed: a.speed.speed.map(engine_speed),
         force: a.force,
+        boot_replay: a.boot_replay,
         ..AddOptions::default()
     };
     let report = run_with_progress(ctx, |p| {
@@ -109,8 +110,7 @@ fn warn_if_bootable(rec: &mut super::Rec, ctx: &Ctx) {
     if bootable {
         ctx.ui.warn(
             "the newest session is bootable (El Torito); the new session records no boot \
-             catalog, so the disc will not boot from it (give --boot-image/--efi-boot again to \
-             keep it bootable)",
+             catalog, so the disc will not boot from it (--boot-replay keeps its boot setup)",
         );
     }
 }
@@ -147,6 +147,7 @@ impl Outcome for Added {
             "md5": r.md5,
             "method": r.method,
             "closed": r.closed,
+            "bootable": r.bootable,
             "import": r.import.as_ref().map(|i| serde_json::to_value(i).unwrap_or(Value::Null)),
             "notes": r.notes,
             "verified": self.check.as_ref().map(|c| verdict_name(verdict_of(c))),
@@ -180,6 +181,9 @@ impl Outcome for Added {
             write!(out, ", {} kept from earlier sessions", r.carried_files)?;
         }
         writeln!(out, ")")?;
+        if r.bootable {
+            writeln!(out, "bootable (El Torito)")?;
+        }
         if r.closed {
             writeln!(out, "the disc is closed: nothing more can be added")?;
         }
