@@ -388,8 +388,9 @@ fn apply_rewrites(tree: &mut Tree, rewrite: &[Rewritten]) -> Result<u64> {
 /// they are: the new head keeps the old blocks after its descriptors.
 fn head_area_files<T: Transport>(rec: &mut Recorder<T>, plan: &Plan) -> Result<Vec<Rewritten>> {
     let head = u64::from(emulation::HEAD_BLOCKS);
-    let mut groups: std::collections::BTreeMap<u32, (Vec<Vec<u8>>, Vec<Extent>, u64)> =
-        std::collections::BTreeMap::new();
+    // By the first extent's LBA: (names, extents, size).
+    type Group = (Vec<Vec<u8>>, Vec<Extent>, u64);
+    let mut groups: std::collections::BTreeMap<u32, Group> = std::collections::BTreeMap::new();
     for f in plan.files() {
         let inside = f.extents.iter().all(|x| {
             u64::from(x.lba) + u64::from(x.len).div_ceil(iso_writer::BLOCK as u64) <= head
