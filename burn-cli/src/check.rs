@@ -13,7 +13,7 @@ use iso_writer::read::{ArrayValidity, Image, verify_head_tag};
 use iso_writer::spec::md5tag::{Tag, TagError, TagKind as IsoTagKind};
 use md5::{Digest, Md5 as Md5Ctx};
 use mmc::Transport;
-use mmc::engine::{BlockRange, Progress, Quality, ReadOptions, ReadSink, Recorder};
+use mmc::engine::{BlockRange, Progress, Quality, ReadOptions, ReadSink, Recorder, SectorMap};
 use serde::Serialize;
 
 use crate::disc::DiscBlocks;
@@ -163,6 +163,24 @@ pub struct SessionResult {
     pub verdict: Verdict,
 }
 
+impl SessionResult {
+    /// Evidence that the data differ from what the session records: a
+    /// file, a tag, the session MD5, or a damaged checksum array. (A
+    /// [`Verdict::Mismatch`] without it comes from a tag chain broken
+    /// where blocks could not be read: nothing was found to differ.)
+    pub fn differs(&self) -> bool {
+        !self.files.mismatched.is_empty()
+            || self.session_md5 == Md5Outcome::Mismatch
+            || matches!(self.array, ArrayState::Damaged)
+            || self.tags.iter().any(|t| {
+                matches!(
+                    t.outcome,
+                    TagOutcome::Mismatch | TagOutcome::Corrupted | TagOutcome::WrongRange
+                )
+            })
+    }
+}
+
 /// The result of [`check`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CheckReport {
@@ -209,12 +227,6 @@ pub fn check<T: Transport>(
         Which::All => media.sessions.clone(),
     };
     let end = media.readable_end();
-    fn src<T: Transport>(rec: &mut Recorder<T>, end: Option<u64>) -> DiscBlocks<'_, T> {
-        match end {
-            Some(e) => DiscBlocks::with_end(rec, e),
-            None => DiscBlocks::new(rec),
-        }
-    }
 
     // The head's relocated superblock tag (emulated media).
     let head = if media.layout == Layout::Emulated && !media.sessions.is_empty() {
@@ -325,7 +337,112 @@ pub fn check<T: Transport>(
     })
 }
 
-fn iso_outcome(o: &iso_writer::read::TagOutcome) -> TagOutcome {
+fn src<T: Transport>(rec: &mut Recorder<T>, end: Option<u64>) -> DiscBlocks<'_, T> {
+    match end {
+        Some(e) => DiscBlocks::with_end(rec, e),
+        None => DiscBlocks::new(rec),
+    }
+}
+
+/// Checks the MD5 tag chains and session MD5s of `sessions` (each with
+/// the block range to check; the relocated tag of the single-session view
+/// at LBA 0 followed as [`check`] does) while `range` is read once with
+/// the engine's checkread; every block read, and every run missing, also
+/// goes to `tee`. The session ranges lie inside `range` and do not
+/// overlap. Files are not checked: the tags cover every block the
+/// sessions wrote. Returns the sessions' results (with their unreadable
+/// runs) and the sector map of `range`.
+pub(crate) fn checkread_tags<T: Transport>(
+    rec: &mut Recorder<T>,
+    media: &media::MediaReport,
+    sessions: &[(media::Session, BlockRange)],
+    range: BlockRange,
+    tee: &mut dyn ReadSink,
+    progress: ProgressFn<'_>,
+) -> Result<(Vec<SessionResult>, SectorMap)> {
+    let end = media.readable_end();
+    let mut plans = Vec::new();
+    for (i, (s, r)) in sessions.iter().enumerate() {
+        let mut plan = SessionPlan::new(i, s.clone(), *r);
+        match Image::open(src(rec, end), s.start) {
+            Ok(img) => plan.load_array(&img),
+            Err(e) => {
+                rec.drive().cancel_token().check()?;
+                plan.notes.push(format!(
+                    "no ISO 9660 tree could be read at LBA {}: {e}",
+                    s.start
+                ));
+            }
+        }
+        plans.push(plan);
+    }
+    let mut contents: Vec<Contents> = plans.iter().map(|_| Contents::default()).collect();
+    let passes: Vec<Pass<'_>> = plans
+        .iter_mut()
+        .zip(contents.iter_mut())
+        .enumerate()
+        .map(|(i, (p, c))| Pass::new(p, c, i))
+        .collect();
+    let mut router = Router { passes, tee };
+    let map = rec.checkread(range, &ReadOptions::default(), &mut router, progress)?;
+    for pass in router.passes {
+        pass.finish();
+    }
+    let none = Contents::default();
+    let results = plans
+        .into_iter()
+        .map(|mut p| {
+            let (s, e) = (u64::from(p.range.start), p.range.end());
+            p.unreadable = map
+                .runs
+                .iter()
+                .filter(|r| r.quality != Quality::Good)
+                .filter_map(|r| {
+                    let a = u64::from(r.start).max(s);
+                    let b = (u64::from(r.start) + u64::from(r.blocks)).min(e);
+                    (a < b).then(|| BlockSpan::new(a as u32, (b - a) as u32))
+                })
+                .collect();
+            p.result(&none)
+        })
+        .collect();
+    Ok((results, map))
+}
+
+/// Hands each block to the pass of the session holding it, and every
+/// block to the tee.
+struct Router<'a, 't> {
+    passes: Vec<Pass<'a>>,
+    tee: &'t mut dyn ReadSink,
+}
+
+impl ReadSink for Router<'_, '_> {
+    fn data(&mut self, lba: u32, data: &[u8]) -> io::Result<()> {
+        self.tee.data(lba, data)?;
+        for (i, b) in data.chunks_exact(2048).enumerate() {
+            let l = lba + i as u32;
+            if let Some(p) = self.passes.iter_mut().find(|p| p.holds(l)) {
+                p.block(l, Some(b));
+            }
+        }
+        Ok(())
+    }
+
+    fn missing(&mut self, lba: u32, blocks: u32, quality: Quality) {
+        self.tee.missing(lba, blocks, quality);
+        for l in lba..lba.saturating_add(blocks) {
+            if let Some(p) = self.passes.iter_mut().find(|p| p.holds(l)) {
+                p.block(l, None);
+            }
+        }
+    }
+
+    fn stop(&self) -> bool {
+        self.tee.stop()
+    }
+}
+
+pub(crate) fn iso_outcome(o: &iso_writer::read::TagOutcome) -> TagOutcome {
     use iso_writer::read::TagOutcome as O;
     match o {
         O::Match => TagOutcome::Match,
@@ -386,6 +503,12 @@ impl SessionPlan {
         img: &mut Image<R>,
         contents: &mut Contents,
     ) {
+        self.load_array(img);
+        self.load_files(img, contents);
+    }
+
+    /// Reads the checksum array: the session MD5 and its range.
+    fn load_array<R: iso_writer::read::BlockRead>(&mut self, img: &Image<R>) {
         let info = img.md5_info().cloned();
         self.array = match info.as_ref().map(|i| &i.validity) {
             None => ArrayState::Absent,
@@ -404,6 +527,15 @@ impl SessionPlan {
                 ));
             }
         }
+    }
+
+    /// Walks the tree for the regular files and their recorded MD5s.
+    fn load_files<R: iso_writer::read::BlockRead>(
+        &mut self,
+        img: &mut Image<R>,
+        contents: &mut Contents,
+    ) {
+        let info = img.md5_info().cloned();
         let rr = img.rock_ridge().is_some();
         let root = img.primary_root().clone();
         let mut found: Vec<(String, Vec<Extent>, u64, Expected)> = Vec::new();
@@ -682,6 +814,11 @@ impl<'a> Pass<'a> {
 
     fn start(&self) -> u32 {
         self.chain_start
+    }
+
+    /// True when block `lba` belongs to this pass's session.
+    fn holds(&self, lba: u32) -> bool {
+        self.plan.range.start <= lba && u64::from(lba) < self.plan.range.end()
     }
 
     /// Tag handling before block `lba` is hashed.

@@ -106,6 +106,19 @@ pub enum Error {
         reason: String,
     },
 
+    /// A whole-disc image of a sequential disc with several sessions was
+    /// asked for: there is none (a later session reads correctly only at
+    /// its own address, and the gaps between sessions are not recorded).
+    #[error(
+        "{device} holds {} sessions, which make no single image: a later session reads \
+         correctly only at its own address",
+        sessions.len()
+    )]
+    SessionNeeded {
+        device: String,
+        sessions: Vec<crate::media::Session>,
+    },
+
     /// The requested session does not exist.
     #[error("there is no session {requested} on the medium (it has {available})")]
     NoSuchSession { requested: u32, available: u32 },
@@ -202,6 +215,10 @@ impl Error {
             Error::UnknownData { .. } => {
                 Some("blank it first (burn blank), or force overwriting if the data is expendable")
             }
+            Error::SessionNeeded { .. } => Some(
+                "read one session by its number, or extract the files of the newest session and \
+                 make a new image of them",
+            ),
             Error::NotIsoSession { .. } => Some(
                 "force a new session that starts without the old files (their data stays on the \
                  disc, unreachable), or blank a rewritable disc first",

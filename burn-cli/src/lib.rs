@@ -12,6 +12,7 @@
 //! | blank, incl. the pseudo-blank of overwritable media | [`blank::blank`] | §4, §8.5 |
 //! | read back and check against the MD5 tags and checksums | [`check::check`] | `md5-tags.md` §8 |
 //! | compare with an image file | [`verify::against_image`] | — |
+//! | read a disc or a session into an image file (rip) | [`rip::rip`] | §3.4, §6.6, §8.1; `md5-tags.md` §8.4 |
 //! | list and extract from a disc | [`disc::open_image`], [`disc::DiscBlocks`] | §3.6, §8.3 |
 //!
 //! Every function takes a [`Recorder`] (any [`Transport`]: a real drive,
@@ -68,6 +69,7 @@ mod emulation;
 pub mod error;
 pub mod image;
 pub mod media;
+pub mod rip;
 pub mod session;
 pub mod verify;
 

@@ -9,3 +9,4 @@ mod images;
 mod media_ops;
 mod multisession;
 mod peers;
+mod rip;

@@ -56,15 +56,7 @@ pub fn verdict_name(v: Verdict) -> &'static str {
 /// Evidence that data differ from what was recorded: a file, a tag, the
 /// session MD5, or the checksum array itself.
 fn differs(s: &SessionResult) -> bool {
-    !s.files.mismatched.is_empty()
-        || s.session_md5 == Md5Outcome::Mismatch
-        || matches!(s.array, ArrayState::Damaged)
-        || s.tags.iter().any(|t| {
-            matches!(
-                t.outcome,
-                TagOutcome::Mismatch | TagOutcome::Corrupted | TagOutcome::WrongRange
-            )
-        })
+    s.differs()
 }
 
 /// A session's verdict, read as [`verdict_of`] reads the whole.
