@@ -47,6 +47,8 @@ Environment:
   SOURCE_DATE_EPOCH     reproducible images (no later dates, same bytes)
   BURN_EMUL_TIME_SCALE  testing aid: scales the emulated recorder's blanking,
                         formatting and closing times (0: instant)
+  BURN_EMUL_BAD_BLOCKS  testing aid: LBA[-LBA],... of an emulated disc that
+                        cannot be read (medium error), like a scratch
 
 Output:
   Results go to standard output, progress and messages to standard error.
@@ -59,7 +61,7 @@ Exit codes:
   0    success
   1    the operation failed (drive, disc, file or I/O error, missing input)
   2    usage error: unknown option, bad value, malformed drive address
-  3    verification found a difference (check, verify, --verify)
+  3    verification found a difference (check, verify, read, --verify)
   4    drive or disc unsuitable: no disc, closed disc, data does not fit,
        write-protected, no permission, busy, not an optical drive
   130  interrupted (Ctrl-C, SIGTERM)
@@ -70,6 +72,7 @@ Examples:
   burn --dev /dev/sr0 write photos.iso --verify
   burn --dev /dev/sr0 add ~/backup/2024=/2024
   burn --dev /dev/sr0 check
+  burn --dev /dev/sr0 read -o disc.iso
   burn ls -l photos.iso /photos",
     )
 }
@@ -215,6 +218,42 @@ Examples:
   burn --dev /dev/sr0 write backup.iso --close --speed 8x
   burn mkiso -o - ~/docs | burn --dev /dev/sr0 write - --size 700M")]
     Write(WriteArgs),
+
+    /// Read a disc (or one session) into an image file, checked against
+    /// its MD5 checksums on the way
+    #[command(
+        visible_alias = "rip",
+        after_help = "\
+Reads exactly the blocks of the disc's ISO 9660 image - as many as its
+volume descriptor says, never the padding after it nor the unreadable
+run-out of a CD track - once, retrying blocks that fail, and checks them
+against the MD5 tags the disc records while reading.
+
+What is read:
+  a disc with one session     that session (pressed discs, a burned CD, DVD
+                              or BD): the image is the disc's image
+  DVD+RW, DVD-RAM, BD-RE,     LBA 0 to the end of the newest session: the
+  formatted DVD-RW, image     image shows the newest session and keeps the
+  files                       older ones (`burn --dev stdio:IMAGE info`)
+  several sessions on a       refused: give --session N (an image of a later
+  CD/DVD/BD-R                 session reads correctly only at its own
+                              address, on this disc); to keep the newest
+                              files, extract them and make a new image
+  --session N                 exactly the blocks of session N
+
+The image is written under a temporary name beside FILE and renamed when
+complete. Blocks that cannot be read are listed with a sector map (exit
+code 1); data that differ from the checksums are exit code 3; either way
+the image is removed unless --keep-partial keeps it (unreadable blocks are
+zeros in it). `burn verify FILE` compares the disc with the image again.
+
+Examples:
+  burn --dev /dev/sr0 read -o /srv/images/tools-2024.iso
+  burn --dev /dev/sr0 read --session 2 -o second-session.iso
+  burn --dev /dev/sr0 read -o - | gzip > tools-2024.iso.gz
+  burn --dev stdio:backup.iso read -o copy.iso"
+    )]
+    Read(ReadArgs),
 
     /// Add files to a disc as a new ISO 9660 session (multisession)
     #[command(after_help = "\
@@ -491,6 +530,23 @@ pub struct VolidOpt {
     /// [default: CDROM; with add: the previous session's]
     #[arg(long, value_name = "NAME")]
     pub volid: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReadArgs {
+    /// Write the image to FILE (replaced only once complete), or - for
+    /// standard output
+    #[arg(short, long, value_name = "FILE|-")]
+    pub output: PathBuf,
+
+    /// Read session N (1 = the oldest) instead of the whole disc
+    #[arg(long, value_name = "N")]
+    pub session: Option<u32>,
+
+    /// Keep the image even when blocks could not be read (they are zeros
+    /// in it) or it does not match its checksums
+    #[arg(long)]
+    pub keep_partial: bool,
 }
 
 #[derive(Debug, Args)]

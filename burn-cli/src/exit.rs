@@ -549,6 +549,25 @@ fn glue(e: &burn_cli::Error) -> Report {
         }
         E::NoSuchSession { .. } => Report::new(e.to_string(), code::USAGE)
             .hint("`burn info` lists the sessions of the disc"),
+        E::SessionNeeded { sessions, .. } => {
+            let mut r = Report::new(e.to_string(), code::USAGE).hint(
+                "give --session N for the blocks of one session (for `burn verify --session N`, \
+                 or to write it again at the same address); to keep the newest files, extract \
+                 them (`burn extract --dev … / DIR`) and make a new image (`burn mkiso`)",
+            );
+            for s in sessions {
+                r = r.hint(format!(
+                    "session {}: LBA {}, {} blocks, volume id {}",
+                    s.number,
+                    s.start,
+                    s.blocks,
+                    s.volume_id
+                        .as_deref()
+                        .map_or("-".to_string(), |v| format!("{v:?}"))
+                ));
+            }
+            return r;
+        }
         E::Blank(_) => Report::new(e.to_string(), code::UNSUITABLE),
         E::UnknownData { .. } => {
             return Report::new(e.to_string(), code::UNSUITABLE).hint(
@@ -887,6 +906,23 @@ mod tests {
         assert_eq!(r.exit_code, 4);
         assert!(r.message.contains("LBA 0"), "{}", r.message);
         assert!(r.hints[0].contains("--force"), "{:?}", r.hints);
+        let s = |number, start| burn_cli::media::Session {
+            number,
+            start,
+            blocks: 100,
+            volume_id: Some("V".into()),
+        };
+        let r = describe(&Failure::Glue(G::SessionNeeded {
+            device: "/dev/sr0".into(),
+            sessions: vec![s(1, 0), s(2, 11_500)],
+        }));
+        assert_eq!(r.exit_code, 2);
+        assert!(r.message.contains("2 sessions"), "{}", r.message);
+        assert!(r.hints[0].contains("--session N"), "{:?}", r.hints);
+        assert_eq!(
+            r.hints[2],
+            "session 2: LBA 11500, 100 blocks, volume id \"V\""
+        );
 
         // A write that failed part way: the drive's message, then what the
         // medium holds.

@@ -41,10 +41,11 @@ fn main() -> ExitCode {
         json: g.json,
         quiet: g.quiet,
         progress: g.progress,
-        // Standard output carries data: an image (`mkiso -o -`) or a
-        // session written to `--dev stdio:-`.
+        // Standard output carries data: an image (`mkiso -o -`, `read -o
+        // -`) or a session written to `--dev stdio:-`.
         json_on_stderr: matches!(&cli.command, Command::Mkiso(m)
             if m.output.as_deref() == Some(std::path::Path::new("-")))
+            || matches!(&cli.command, Command::Read(r) if r.output == std::path::Path::new("-"))
             || g.dev.as_ref().is_some_and(mmc::address::Address::is_stdout),
     };
     logger::init(g.verbose, g.quiet);

@@ -261,7 +261,7 @@ fn pvd_size<T: Transport>(rec: &mut Recorder<T>, start: u32) -> Option<u32> {
 /// checksums; [`RipReport::unreadable`] what is missing. Writing `out`
 /// failing is [`Error::Io`]; cancellation stops at the next chunk with
 /// [`mmc::Error::Cancelled`].
-pub fn rip<T: Transport, W: Write>(
+pub fn rip<T: Transport, W: Write + ?Sized>(
     rec: &mut Recorder<T>,
     which: Which,
     out: &mut W,
@@ -272,7 +272,7 @@ pub fn rip<T: Transport, W: Write>(
 }
 
 /// [`rip`] with a plan made before (by [`plan`], on the same medium).
-pub fn rip_planned<T: Transport, W: Write>(
+pub fn rip_planned<T: Transport, W: Write + ?Sized>(
     rec: &mut Recorder<T>,
     plan: RipPlan,
     out: &mut W,
@@ -397,7 +397,7 @@ fn verdict(sessions: &[SessionResult], head: Option<&TagResult>, missing: bool) 
 /// Writes the blocks of a checkread into the image: data as read, zeros
 /// for blocks that could not be read, nothing after the recorded end; the
 /// MD5 of what was written; the first 32 blocks kept for the head's tag.
-struct ImageSink<'w, W: Write> {
+struct ImageSink<'w, W: Write + ?Sized> {
     out: &'w mut W,
     md5: Md5Ctx,
     start: u32,
@@ -412,7 +412,7 @@ struct ImageSink<'w, W: Write> {
     error: Option<io::Error>,
 }
 
-impl<W: Write> ImageSink<'_, W> {
+impl<W: Write + ?Sized> ImageSink<'_, W> {
     fn write(&mut self, data: &[u8]) -> Result<()> {
         self.put(data)
             .map_err(|e| Error::io("writing the image", e))
@@ -436,7 +436,7 @@ impl<W: Write> ImageSink<'_, W> {
     }
 }
 
-impl<W: Write> ReadSink for ImageSink<'_, W> {
+impl<W: Write + ?Sized> ReadSink for ImageSink<'_, W> {
     fn data(&mut self, lba: u32, data: &[u8]) -> io::Result<()> {
         if self.ended || self.error.is_some() {
             return Ok(());

@@ -23,5 +23,6 @@ mod cli_e2e {
     mod media;
     mod mkiso;
     mod multisession;
+    mod read;
     mod write;
 }

@@ -58,6 +58,7 @@ pub fn run(command: Command, ctx: &Ctx) -> CmdResult {
         Command::Blank(a) => drive::blank(a, ctx),
         Command::Format(a) => drive::format(a, ctx),
         Command::Write(a) => drive::write(a, ctx),
+        Command::Read(a) => drive::read(a, ctx),
         Command::Add(a) => drive::add(a, ctx),
         Command::Check(a) => drive::check(a, ctx),
         Command::Verify(a) => drive::verify(a, ctx),

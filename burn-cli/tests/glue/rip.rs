@@ -269,7 +269,7 @@ fn bad_blocks_are_mapped_and_zeroed() {
     let mut fi = FaultInjector::new(
         Emulator::open_with("dvd+r".parse::<Media>().unwrap(), &rig.path, instant()).unwrap(),
     );
-    fi.fail_lbas(0x28, bad.start.into()..bad.end.into(), fault::read_error());
+    fi.fail_lbas(0x28, bad.clone(), fault::read_error());
     let mut rec: BoxedRecorder = recorder(Box::new(fi) as Box<dyn Transport + Send>);
     let (r, out) = rip_to_vec(&mut rec, Which::Disc).unwrap();
     assert_eq!(r.unreadable, vec![BlockSpan::new(bad.start, 3)]);

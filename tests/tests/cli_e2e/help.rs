@@ -9,6 +9,7 @@ const COMMANDS: &[&str] = &[
     "blank",
     "format",
     "write",
+    "read",
     "add",
     "check",
     "verify",

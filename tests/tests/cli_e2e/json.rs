@@ -681,3 +681,67 @@ fn drive_progress_events_then_result() {
     assert_eq!(b["unit"], "ratio");
     assert_eq!(lines.last().unwrap()["type"], "blank");
 }
+
+#[test]
+fn read_document() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    two_trees(dir);
+    let dev = stdio(dir, "f.iso");
+    on(dir, &dev, &["add", "a"]).code(0);
+    let v = on(dir, &dev, &["read", "-o", "copy.iso"]).json();
+    envelope(&v, "read");
+    shape(
+        &v,
+        &[
+            ("schema", NUM),
+            ("type", STR),
+            ("device", STR),
+            ("output", STR),
+            ("kept", BOOL),
+            ("session", OPT_NUM),
+            ("start", NUM),
+            ("blocks", NUM),
+            ("bytes", NUM),
+            ("size_from", STR),
+            ("volume_id", OPT_STR),
+            ("md5", STR),
+            ("verdict", STR),
+            ("head", T::Opt(&T::Obj)),
+            ("sessions", ARR),
+            ("unreadable", ARR),
+            ("sector_map", ARR),
+            ("notes", ARR),
+        ],
+    );
+    for s in v["sessions"].as_array().unwrap() {
+        shape(
+            s,
+            &[
+                ("number", NUM),
+                ("start", NUM),
+                ("blocks", NUM),
+                ("volume_id", OPT_STR),
+                ("tags", ARR),
+                ("chain", T::Obj),
+                ("session_md5", STR),
+                ("verdict", STR),
+            ],
+        );
+    }
+    for m in v["sector_map"].as_array().unwrap() {
+        shape(m, &[("start", NUM), ("blocks", NUM), ("readable", BOOL)]);
+    }
+    shape(
+        &v["head"],
+        &[
+            ("kind", STR),
+            ("lba", NUM),
+            ("range_start", NUM),
+            ("range_size", NUM),
+            ("outcome", STR),
+        ],
+    );
+    assert_eq!(v["kept"], true);
+    assert_eq!(v["verdict"], "ok");
+}

@@ -290,6 +290,8 @@ fn eject_and_load() {
         &["add", "src"],
         &["write", "x.iso"],
         &["verify", "x.iso", "--session", "1"],
+        &["read", "-o", "x-copy.iso"],
+        &["read", "--session", "1", "-o", "x-copy.iso"],
         &["check", "--session", "1"],
         &["check", "--all"],
     ] {

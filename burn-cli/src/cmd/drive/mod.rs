@@ -1,5 +1,5 @@
 //! The subcommands that need a drive: info, formats, blank, format, write,
-//! add, check, verify, eject (and `ls`/`extract` with `--dev`).
+//! read, add, check, verify, eject (and `ls`/`extract` with `--dev`).
 //!
 //! Each opens the drive named by `--dev` (real, `mmc:`, `stdio:` or
 //! `emul:`) through [`open`], hands the work to the glue library of this
@@ -19,6 +19,7 @@ mod add;
 mod check;
 mod info;
 mod media;
+mod read;
 mod verify;
 mod write;
 
@@ -26,6 +27,7 @@ pub use add::add;
 pub use check::check;
 pub use info::{formats, info};
 pub use media::{blank, eject, format};
+pub use read::read;
 pub use verify::verify;
 pub use write::write;
 
@@ -48,6 +50,35 @@ pub type Rec = Recorder<Box<dyn Transport + Send>>;
 /// durations (blanking, formatting, closing): `0` makes them instant. A
 /// testing aid; real drives are not affected.
 pub const EMUL_TIME_SCALE_VAR: &str = "BURN_EMUL_TIME_SCALE";
+
+/// The environment variable naming blocks of an emulated disc that cannot
+/// be read (`LBA[-LBA],…`, inclusive): READ(10) commands touching them
+/// fail with a medium error (3/11/00), as on a scratched disc. A testing
+/// aid for `read`, `check` and `verify`; only `emul:` drives are affected.
+pub const EMUL_BAD_BLOCKS_VAR: &str = "BURN_EMUL_BAD_BLOCKS";
+
+/// The block ranges of [`EMUL_BAD_BLOCKS_VAR`] (end exclusive).
+fn bad_blocks(value: &str) -> Result<Vec<std::ops::Range<u32>>, Failure> {
+    let bad = || {
+        Failure::usage(
+            format!("{EMUL_BAD_BLOCKS_VAR}={value:?} is not a list of LBA or LBA-LBA"),
+            Some("e.g. 100,200-209 (blocks of the emulated disc that cannot be read)"),
+        )
+    };
+    value
+        .split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            let (a, b) = p.trim().split_once('-').unwrap_or((p.trim(), p.trim()));
+            let a: u32 = a.trim().parse().map_err(|_| bad())?;
+            let b: u32 = b.trim().parse().map_err(|_| bad())?;
+            if b < a || b == u32::MAX {
+                return Err(bad());
+            }
+            Ok(a..b + 1)
+        })
+        .collect()
+}
 
 /// What a command does with the drive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,7 +143,16 @@ fn open_options(ctx: &Ctx, address: &Address, access: Access) -> Result<OpenOpti
 pub fn open_drive(ctx: &Ctx, access: Access) -> Result<BoxedDrive, Failure> {
     let address = ctx.require_dev()?;
     let opts = open_options(ctx, address, access)?;
-    let drive = mmc::open::open(address, &opts)?;
+    let mut drive = mmc::open::open(address, &opts)?;
+    if let (Address::Emul { .. }, Some(v)) = (address, std::env::var_os(EMUL_BAD_BLOCKS_VAR)) {
+        let ranges = bad_blocks(&v.to_string_lossy())?;
+        let mut fi = mmc::fault::FaultInjector::new(drive.into_transport());
+        for r in ranges {
+            // READ(10), MMC-6 §6.15.
+            fi.fail_lbas(0x28, r, mmc::fault::read_error());
+        }
+        drive = mmc::drive::Drive::with_timing(Box::new(fi), opts.timing);
+    }
     log::info!("opened {}", drive.describe());
     Ok(drive.with_cancel(ctx.cancel.clone()))
 }
@@ -218,6 +258,18 @@ mod tests {
     use crate::progress::Unit;
     use mmc::engine::{FifoState, Rate};
     use std::time::Duration;
+
+    #[test]
+    fn bad_block_lists() {
+        assert_eq!(bad_blocks("5").unwrap(), vec![5..6]);
+        assert_eq!(
+            bad_blocks(" 100 , 200-209,").unwrap(),
+            vec![100..101, 200..210]
+        );
+        assert!(bad_blocks("9-3").is_err());
+        assert!(bad_blocks("x").is_err());
+        assert!(bad_blocks("1-").is_err());
+    }
 
     #[test]
     fn engine_reports_become_events() {
