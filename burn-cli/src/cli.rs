@@ -85,8 +85,8 @@ Examples:
     about = "Write, check and browse CDs, DVDs, Blu-ray discs and ISO 9660 images",
     long_about = "Write, check and browse CDs, DVDs, Blu-ray discs and ISO 9660 images.\n\n\
         burn talks to optical recorders directly (SCSI/MMC) and writes the ISO 9660 \
-        file systems it burns: plain images (mkiso), whole images onto discs (write), \
-        or new sessions that add files to a disc (add). Sessions carry MD5 checksums \
+        file systems it burns: plain images (mkiso), whole images onto discs (write) \
+        and back (read), or new sessions that add files to a disc (add). Sessions carry MD5 checksums \
         that `burn check` (and xorriso) verify.",
     after_help = top_after_help(),
     max_term_width = 100,
@@ -219,8 +219,7 @@ Examples:
   burn mkiso -o - ~/docs | burn --dev /dev/sr0 write - --size 700M")]
     Write(WriteArgs),
 
-    /// Read a disc (or one session) into an image file, checked against
-    /// its MD5 checksums on the way
+    /// Read a disc or a session into an image file, checking its MD5s
     #[command(
         visible_alias = "rip",
         after_help = "\
