@@ -197,3 +197,38 @@ fn catches_sigint(status: &str) -> bool {
         .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
         .is_some_and(|m| m & (1 << 1) != 0)
 }
+
+/// Ctrl-C while `burn read -o -` streams an image: it stops at the next
+/// chunk and says that the image on standard output is incomplete. (The
+/// reader holds back standard output, so the rip is surely under way when
+/// the signal comes.)
+#[test]
+fn first_ctrl_c_stops_a_read() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    fs::create_dir(dir.join("src")).unwrap();
+    fs::write(dir.join("src/big.bin"), vec![0x3Cu8; 16 << 20]).unwrap();
+    burn(dir, ["mkiso", "-o", "stored.iso", "src"]).ok();
+    let dev = emul(dir, "dvd-rom", "stored.iso");
+    let mut child = spawn(dir, &["--dev", &dev, "read", "-o", "-"], "0");
+    let _guard = KillAfter::new(child.id());
+    drop(child.stdin.take());
+    let mut out = child.stdout.take().unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut first = [0u8; 1];
+    out.read_exact(&mut first).unwrap();
+    sigint(&child);
+    wait_stderr(&mut err, STOPPING);
+    let mut image = Vec::new();
+    out.read_to_end(&mut image).unwrap();
+    let mut rest = String::new();
+    err.read_to_string(&mut rest).unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(130), "{rest}");
+    assert!(image.len() + 1 < 16 << 20, "stopped before the end");
+    let last: serde_json::Value = serde_json::from_str(rest.lines().last().unwrap()).unwrap();
+    let msg = last["error"]["message"].as_str().unwrap();
+    assert_eq!(
+        msg, "interrupted: the image on standard output is incomplete",
+        "{rest}"
+    );
+}
