@@ -321,7 +321,16 @@ fn build_tree<T: Transport>(
             Err(e) => {
                 rec.drive().cancel_token().check()?;
                 let Some(reason) = unimportable(&e) else {
-                    return Err(e.into());
+                    return Err(match e {
+                        iso_writer::write::Error::Import(r) => Error::read(
+                            format!(
+                                "{}: reading the previous session at LBA {start}",
+                                media.device
+                            ),
+                            r,
+                        ),
+                        e => e.into(),
+                    });
                 };
                 if !opts.force {
                     return Err(Error::NotIsoSession {
