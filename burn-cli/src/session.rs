@@ -94,10 +94,10 @@ pub struct ImportSummary {
     pub md5_computed: u64,
     /// Files left without MD5.
     pub without_md5: u64,
-    /// Files whose data lay in the head area (blocks 0–31, under the
-    /// descriptors the new head writes): read and written again by the new
-    /// session (overwritable media and image files, after an image written
-    /// at LBA 0).
+    /// Files whose data lay entirely in the head area (blocks 0–31, which
+    /// the head of every new session covers): read and written again by
+    /// the new session (overwritable media and image files, after an image
+    /// written at LBA 0).
     pub rewritten: u64,
 }
 
