@@ -175,6 +175,9 @@ fn ctrl_c_outside_an_operation_exits_at_once() {
     // opened: nothing to stop cleanly.
     let mut child = spawn(dir, &["--dev", &dev, "write", "-"], "0");
     let _guard = KillAfter::new(child.id());
+    // Standard input stays open until the process has ended (Child::wait
+    // would close it first, and an empty input ends `write -` by itself).
+    let stdin = child.stdin.take();
     // Once the signal handler is installed (SIGINT caught, per
     // /proc/PID/status), Ctrl-C ends the process with 130.
     let status = format!("/proc/{}/status", child.id());
@@ -186,6 +189,7 @@ fn ctrl_c_outside_an_operation_exits_at_once() {
     }
     sigint(&child);
     assert_eq!(child.wait().unwrap().code(), Some(130));
+    drop(stdin);
     assert!(!dir.join("r.img").exists(), "the drive was never opened");
 }
 
