@@ -105,6 +105,7 @@
 //!   be carried over (an error names them).
 
 mod boot;
+mod digest;
 mod emit;
 mod error;
 mod hybrid;
