@@ -266,4 +266,35 @@ mod tests {
         let err = import_session(&mut r, &mut tree, &ImportOptions::default()).unwrap_err();
         assert!(matches!(err, Error::BadName { .. }), "{err}");
     }
+
+    /// Device numbers (RRIP 1.12 §4.1.2 `PN`) come back from our own
+    /// fields through the reader and into an imported tree unchanged.
+    #[test]
+    fn device_numbers_survive_write_read_import() {
+        let devs = [(1, 3), (8, 17), (259, 65536), (0, 300), (4095, 1_048_575)];
+        let mut tree = Tree::new();
+        let root = tree.root();
+        for (i, &d) in devs.iter().enumerate() {
+            let m = Metadata {
+                rdev: Some(d),
+                ..meta(mode::S_IFBLK | 0o600)
+            };
+            tree.add_special(root, format!("d{i}").as_bytes(), &m)
+                .unwrap();
+        }
+        let mut img = Vec::new();
+        Plan::new(tree, &Options::reproducible(0))
+            .unwrap()
+            .emit(&mut img)
+            .unwrap();
+        let mut r = Image::open(&img[..], 0).unwrap();
+        let mut imported = Tree::new();
+        import_session(&mut r, &mut imported, &ImportOptions::default()).unwrap();
+        for (i, &d) in devs.iter().enumerate() {
+            let path = format!("/d{i}");
+            assert_eq!(r.lookup(&path).unwrap().device(), Some(d), "{path}");
+            let n = imported.lookup(path.as_bytes()).unwrap();
+            assert_eq!(imported.metadata(n).rdev, Some(d), "{path}");
+        }
+    }
 }
