@@ -1,6 +1,6 @@
 #!/bin/sh
 # Benchmark of `burn mkiso` against xorriso and genisoimage (method of
-# peers-and-oracles.md §6: warm-up, RUNS runs per command, median).
+# peers-and-oracles.md §6: warm page cache, RUNS runs per command, median).
 #
 #   bench/iso.sh [WORKDIR]                  (default /tmp/iso-bench)
 #
@@ -16,7 +16,9 @@
 #   sync   every command followed by `sync FILE`: the image on the disk
 #   cold   like sync, with the page cache dropped before each run (input
 #          read from the disk; root only, disturbs everything else)
-# Env RUNS (default 3, odd) sets the runs per command.
+# Env RUNS (default 3, odd) sets the runs per command, env TREES (default
+# "one small large") the trees, env BURN a burn binary to use instead of
+# building this checkout's. Example: MODES=cold TREES="one large" iso.sh
 #
 # Printed per command: median wall time, CPU time (user + system, which
 # other load on the machine does not inflate), peak RSS; then the ratios
@@ -27,12 +29,15 @@ set -eu
 W=${1:-/tmp/iso-bench}
 MODES=${MODES:-cache sync}
 RUNS=${RUNS:-3}
+TREES=${TREES:-one small large}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 for tool in xorriso genisoimage python3 /usr/bin/time; do
     command -v "$tool" > /dev/null || { echo "iso.sh: $tool is missing" >&2; exit 1; }
 done
-cargo build --quiet --release -p burn-cli --bin burn --manifest-path "$ROOT/Cargo.toml"
-BURN=$ROOT/target/release/burn
+if [ -z "${BURN:-}" ]; then
+    cargo build --quiet --release -p burn-cli --bin burn --manifest-path "$ROOT/Cargo.toml"
+    BURN=$ROOT/target/release/burn
+fi
 mkdir -p "$W"
 OUT=$W/out.iso
 
@@ -65,13 +70,13 @@ LARGE_BYTES=$(cat "$W"/large/* | wc -c)
 
 median() { sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"; }
 
-# measure MODE CMD: RUNS runs of `sh -c CMD` after a warm-up; sets
-# T (median wall s), C (median user+sys s), M (median peak RSS KiB).
+# measure MODE CMD: RUNS runs of `sh -c CMD`; sets T (median wall s),
+# C (median user+sys s), M (median peak RSS KiB).
 measure() {
     mode=$1 cmd=$2
     : > "$W/times"
     r=0
-    while [ "$r" -le "$RUNS" ]; do
+    while [ "$r" -lt "$RUNS" ]; do
         rm -f "$OUT"
         case $mode in
             cache) full="$cmd" ;;
@@ -82,13 +87,8 @@ measure() {
                 echo 3 > /proc/sys/vm/drop_caches
                 ;;
         esac
-        # Run 0 warms the page cache (and is discarded).
-        if [ "$r" -eq 0 ]; then
-            sh -c "$full" > /dev/null 2>&1 || { echo "iso.sh: failed: $full" >&2; exit 1; }
-        else
-            /usr/bin/time -f '%e %U %S %M' -a -o "$W/times" sh -c "$full" > /dev/null 2>&1 \
-                || { echo "iso.sh: failed: $full" >&2; exit 1; }
-        fi
+        /usr/bin/time -f '%e %U %S %M' -a -o "$W/times" sh -c "$full" > /dev/null 2>&1 \
+            || { echo "iso.sh: failed: $full" >&2; exit 1; }
         r=$((r + 1))
     done
     T=$(cut -d' ' -f1 "$W/times" | median)
@@ -109,8 +109,15 @@ row() {
     echo "$M" > "$d/$(echo "$label" | tr -c 'a-zA-Z0-9\n' _).m"
 }
 
-get() { cat "$W/res/$1/$2/$(echo "$3" | tr -c 'a-zA-Z0-9\n' _).$4"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+get() {
+    f="$W/res/$1/$2/$(echo "$3" | tr -c 'a-zA-Z0-9\n' _).$4"
+    if [ -f "$f" ]; then cat "$f"; else echo -; fi
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "-" && b > 0) printf "%.2f", a / b; else print "-" }'; }
+per_file() {
+    awk -v a="$1" -v b="$2" -v n="$NSMALL" \
+        'BEGIN { if (a != "-" && b != "-") printf "%.0f", (a - b) * 1024 / n; else print "-" }'
+}
 
 BURN_CACHE="$BURN mkiso -o - @TREE@ > $OUT"
 BURN_FILE="$BURN mkiso -o $OUT @TREE@"
@@ -120,7 +127,10 @@ printf '%-6s %-6s %-34s %9s %9s %13s\n' mode tree command wall cpu "peak RSS"
 rm -rf "$W/res"
 for mode in $MODES; do
     if [ "$mode" = cache ]; then B=$BURN_CACHE; else B=$BURN_FILE; fi
-    for tree in one small large; do
+    # Warm the page cache (peers-and-oracles.md §6); `cold` drops it.
+    cat "$W"/large/* > /dev/null
+    find "$W/small" -type f -exec cat {} + > /dev/null
+    for tree in $TREES; do
         row "$mode" "$tree" "burn mkiso --no-md5" "$B --no-md5"
         row "$mode" "$tree" "burn mkiso --md5" "$B --md5"
         row "$mode" "$tree" "xorriso -as mkisofs -R -J" "xorriso -as mkisofs -quiet -R -J -o $OUT @TREE@"
@@ -138,14 +148,12 @@ for mode in $MODES; do
     g=$(get "$mode" small "genisoimage -R -J" t)
     for what in "burn mkiso --no-md5" "burn mkiso --md5"; do
         t=$(get "$mode" small "$what" t)
-        per=$(awk -v a="$(get "$mode" small "$what" m)" -v b="$(get "$mode" one "$what" m)" -v n="$NSMALL" \
-            'BEGIN { printf "%.0f", (a - b) * 1024 / n }')
+        per=$(per_file "$(get "$mode" small "$what" m)" "$(get "$mode" one "$what" m)")
         printf '%-6s small: %-22s %5s x genisoimage (target <= 0.5), %4s B RSS per file (target <= 300)\n' \
             "$mode" "$what" "$(ratio "$t" "$g")" "$per"
     done
     for what in "xorriso -as mkisofs -R -J" "genisoimage -R -J"; do
-        per=$(awk -v a="$(get "$mode" small "$what" m)" -v b="$(get "$mode" one "$what" m)" -v n="$NSMALL" \
-            'BEGIN { printf "%.0f", (a - b) * 1024 / n }')
+        per=$(per_file "$(get "$mode" small "$what" m)" "$(get "$mode" one "$what" m)")
         printf '%-6s small: %-31s %4s B RSS per file\n' "$mode" "$what" "$per"
     done
     c=$(get "$mode" large "cat (the same bytes)" t)
