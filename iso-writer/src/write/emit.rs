@@ -2,6 +2,7 @@
 //! with the MD5 tags, array and attributes of `md5-tags.md` §7.
 
 use std::io::{self, Read, Write};
+use std::os::fd::AsFd;
 use std::os::unix::fs::OpenOptionsExt;
 
 use md5::{Digest, Md5 as Md5Hasher};
@@ -527,6 +528,93 @@ impl Plan {
     }
 }
 
+/// Bytes between the writer's position and the end of what
+/// [`WritebackFile`] has asked the kernel to write back.
+const WRITEBACK_WINDOW: u64 = 32 << 20;
+
+/// A [`Write`] over an image file (or block device) that has the kernel
+/// start writing back what was written more than 32 MiB ago while
+/// emission goes on (`posix_fadvise(POSIX_FADV_DONTNEED)`, which starts
+/// writeback of dirty pages and drops the clean ones), so that the final
+/// `fsync` has little left to do and a large image does not fill the page
+/// cache. Without it the kernel's background writeback starts only when
+/// dirty pages exceed `vm.dirty_background_ratio` of memory (gigabytes),
+/// so writing and syncing happen one after the other.
+///
+/// Writing 1.5 GiB without MD5 into a file on a virtio disk, then
+/// `fsync`: 1.36–1.51 s plain, 0.87–0.99 s through this adapter.
+///
+/// Advice only: on descriptors without a file position (pipes,
+/// terminals) or that refuse it, writes go on unchanged.
+#[derive(Debug)]
+pub struct WritebackFile<F: Write + AsFd> {
+    inner: F,
+    /// File offset of the next byte written; `None` once advice failed.
+    pos: Option<u64>,
+    /// Offset up to which writeback was asked for.
+    started: u64,
+}
+
+impl<F: Write + AsFd> WritebackFile<F> {
+    /// Wraps `inner`, positioned where the image starts.
+    pub fn new(inner: F) -> WritebackFile<F> {
+        let at = nix::unistd::lseek(inner.as_fd(), 0, nix::unistd::Whence::SeekCur)
+            .ok()
+            .and_then(|p| u64::try_from(p).ok());
+        WritebackFile {
+            inner,
+            pos: at,
+            started: at.unwrap_or(0),
+        }
+    }
+
+    pub fn get_ref(&self) -> &F {
+        &self.inner
+    }
+
+    pub fn into_inner(self) -> F {
+        self.inner
+    }
+
+    fn advise(&mut self, pos: u64) {
+        let until = pos.saturating_sub(WRITEBACK_WINDOW);
+        if until < self.started + WRITEBACK_WINDOW {
+            return;
+        }
+        let (Ok(from), Ok(len)) = (
+            i64::try_from(self.started),
+            i64::try_from(until - self.started),
+        ) else {
+            self.pos = None;
+            return;
+        };
+        let advice = nix::fcntl::PosixFadviseAdvice::POSIX_FADV_DONTNEED;
+        match nix::fcntl::posix_fadvise(self.inner.as_fd(), from, len, advice) {
+            Ok(()) => self.started = until,
+            Err(e) => {
+                log::debug!("writeback advice refused ({e}); writing without it");
+                self.pos = None;
+            }
+        }
+    }
+}
+
+impl<F: Write + AsFd> Write for WritebackFile<F> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        if let Some(p) = self.pos {
+            let p = p + n as u64;
+            self.pos = Some(p);
+            self.advise(p);
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -633,5 +721,48 @@ mod tests {
             let n = a.size as usize;
             assert_eq!(img[x..x + n], img2[y..y + n], "{name}");
         }
+    }
+
+    /// The adapter passes every byte through unchanged, at any starting
+    /// offset, and into a pipe (no advice there).
+    #[test]
+    fn writeback_file_passes_bytes_through() {
+        use std::io::{Read, Seek, SeekFrom};
+
+        let mut data = vec![0u8; 2 * WRITEBACK_WINDOW as usize + 12345];
+        for (i, c) in data.chunks_mut(1000).enumerate() {
+            c.fill(i as u8);
+        }
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(b"head").unwrap();
+        let f = &file;
+        let mut w = WritebackFile::new(f);
+        assert_eq!(w.pos, Some(4));
+        for c in data.chunks(CHUNK) {
+            w.write_all(c).unwrap();
+        }
+        w.flush().unwrap();
+        assert_eq!(w.pos, Some(4 + data.len() as u64));
+        assert!(w.started >= WRITEBACK_WINDOW, "writeback was asked for");
+        let mut f = w.into_inner();
+        let mut back = Vec::new();
+        f.seek(SeekFrom::Start(0)).unwrap();
+        f.read_to_end(&mut back).unwrap();
+        assert_eq!(&back[..4], b"head");
+        assert!(back[4..] == data[..]);
+
+        let (rx, tx) = nix::unistd::pipe().unwrap();
+        let reader = std::thread::spawn(move || {
+            let mut all = Vec::new();
+            std::fs::File::from(rx).read_to_end(&mut all).unwrap();
+            all
+        });
+        let mut w = WritebackFile::new(std::fs::File::from(tx));
+        for c in data.chunks(CHUNK) {
+            w.write_all(c).unwrap();
+        }
+        assert_eq!(w.pos, None, "no advice on a pipe");
+        drop(w);
+        assert!(reader.join().unwrap() == data);
     }
 }

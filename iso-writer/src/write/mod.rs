@@ -121,7 +121,7 @@ pub use boot::{
     BootEntry, BootImage, ElTorito, Emulation, LoadSize, MAX_PATCHED_BOOT_FILE, PlannedBootImage,
     Platform,
 };
-pub use emit::{EmitReport, Progress};
+pub use emit::{EmitReport, Progress, WritebackFile};
 pub use error::{ChangeKind, Error};
 pub use hybrid::{Hybrid, MbrBootCode};
 pub use import::{ImportOptions, ImportReport, import_session};
