@@ -72,9 +72,8 @@ enum SessionMsg {
 
 enum FileMsg {
     Data(Arc<Chunk>),
-    /// Reply with the (slot, MD5) of the files completed since the last
-    /// collection.
-    Collect(SyncSender<Vec<(u32, Md5)>>),
+    /// Reply with the table of file MD5s (or the first slot outside it).
+    Collect(SyncSender<Result<Vec<Md5>, u32>>),
 }
 
 /// The emitting thread's end of the two hashers.
@@ -114,22 +113,34 @@ fn session_worker(rx: Receiver<SessionMsg>, pool: SyncSender<Chunk>) {
     }
 }
 
-fn file_worker(rx: Receiver<FileMsg>, pool: SyncSender<Chunk>) {
+fn file_worker(rx: Receiver<FileMsg>, pool: SyncSender<Chunk>, mut table: Vec<Md5>) {
     let mut h = Md5Hasher::new();
-    let mut done = Vec::new();
+    let mut bad = None;
     for msg in rx {
         match msg {
             FileMsg::Data(c) => {
                 for op in &c.files {
                     match *op {
                         FileOp::Bytes { from, to } => h.update(&c.data[from..to]),
-                        FileOp::End { slot } => done.push((slot, h.finalize_reset().into())),
+                        FileOp::End { slot } => {
+                            let digest = h.finalize_reset().into();
+                            match (slot as usize)
+                                .checked_sub(1)
+                                .and_then(|i| table.get_mut(i))
+                            {
+                                Some(entry) => *entry = digest,
+                                None => bad = bad.or(Some(slot)),
+                            }
+                        }
                     }
                 }
                 release(c, &pool);
             }
             FileMsg::Collect(reply) => {
-                let _ = reply.send(std::mem::take(&mut done));
+                let _ = reply.send(match bad {
+                    None => Ok(std::mem::take(&mut table)),
+                    Some(slot) => Err(slot),
+                });
             }
         }
     }
@@ -137,9 +148,12 @@ fn file_worker(rx: Receiver<FileMsg>, pool: SyncSender<Chunk>) {
 
 impl Hashers {
     /// Starts both hashers in `scope`; returns them with the first chunk to
-    /// fill.
+    /// fill. `table` holds the file entries 1 … N of the checksum array as
+    /// known before emission (MD5s of imported files, of empty files); the
+    /// files hashed fill in their own.
     pub(super) fn start<'scope>(
         scope: &'scope std::thread::Scope<'scope, '_>,
+        table: Vec<Md5>,
     ) -> Result<(Hashers, Chunk), Error> {
         let (session, session_rx) = sync_channel(CHUNKS);
         let (files, files_rx) = sync_channel(CHUNKS);
@@ -154,7 +168,7 @@ impl Hashers {
             .map_err(|e| Error::Internal(format!("cannot start the session MD5 thread: {e}")))?;
         std::thread::Builder::new()
             .name("md5-files".into())
-            .spawn_scoped(scope, move || file_worker(files_rx, pool_tx2))
+            .spawn_scoped(scope, move || file_worker(files_rx, pool_tx2, table))
             .map_err(|e| Error::Internal(format!("cannot start the file MD5 thread: {e}")))?;
         Ok((
             Hashers {
@@ -190,14 +204,16 @@ impl Hashers {
         rx.recv().map_err(|_| stopped())
     }
 
-    /// (slot, MD5) of the files completed in the chunks passed so far and
-    /// not collected before.
-    pub(super) fn file_md5s(&self) -> Result<Vec<(u32, Md5)>, Error> {
+    /// The table of file MD5s with the files completed in the chunks
+    /// passed so far (once; later calls get an empty table).
+    pub(super) fn file_md5s(&self) -> Result<Vec<Md5>, Error> {
         let (tx, rx) = sync_channel(1);
         self.files
             .send(FileMsg::Collect(tx))
             .map_err(|_| stopped())?;
-        rx.recv().map_err(|_| stopped())
+        rx.recv()
+            .map_err(|_| stopped())?
+            .map_err(|slot| Error::Internal(format!("file MD5 for checksum array entry {slot}")))
     }
 }
 
@@ -210,13 +226,15 @@ mod tests {
     }
 
     /// Files split across chunks, several per chunk and empty ones come
-    /// out as MD5 of exactly their bytes; the session MD5 covers all.
+    /// out as MD5 of exactly their bytes, entries not hashed keep their
+    /// value; the session MD5 covers all.
     #[test]
     fn both_chains() {
         let a: Vec<u8> = (0..CHUNK + 1000).map(|i| (i % 251) as u8).collect();
         let b = b"hello".to_vec();
         std::thread::scope(|s| {
-            let (h, mut c) = Hashers::start(s).unwrap();
+            let imported = md5(b"imported");
+            let (h, mut c) = Hashers::start(s, vec![[0; 16], [0; 16], [0; 16], imported]).unwrap();
             let mut all = Vec::new();
             // Header bytes, not part of any file.
             c.data[..10].fill(7);
@@ -251,8 +269,21 @@ mod tests {
             h.pass(&mut c).unwrap();
             assert_eq!(h.session_md5().unwrap(), md5(&all));
             let got = h.file_md5s().unwrap();
-            assert_eq!(got, vec![(1, md5(&a)), (2, md5(b"")), (3, md5(&b))]);
+            assert_eq!(got, vec![md5(&a), md5(b""), md5(&b), imported]);
             assert!(h.file_md5s().unwrap().is_empty());
+        });
+    }
+
+    /// A slot outside the table is an internal error, not a panic.
+    #[test]
+    fn slot_outside_the_table() {
+        std::thread::scope(|s| {
+            let (h, mut c) = Hashers::start(s, vec![[0; 16]]).unwrap();
+            c.len = 1;
+            c.files.push(FileOp::Bytes { from: 0, to: 1 });
+            c.files.push(FileOp::End { slot: 2 });
+            h.pass(&mut c).unwrap();
+            assert!(matches!(h.file_md5s(), Err(Error::Internal(_))));
         });
     }
 }

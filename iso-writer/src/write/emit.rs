@@ -179,8 +179,9 @@ impl<W: Write> Sink<'_, W> {
         self.hashers()?.session_md5()
     }
 
-    /// (slot, MD5) of the files ended so far (writes out what is buffered).
-    fn file_md5s(&mut self) -> Result<Vec<(u32, Md5)>, Error> {
+    /// The file entries of the checksum array (writes out what is
+    /// buffered).
+    fn file_md5s(&mut self) -> Result<Vec<Md5>, Error> {
         self.flush()?;
         self.hashers()?.file_md5s()
     }
@@ -205,7 +206,7 @@ impl Plan {
     ) -> Result<EmitReport, Error> {
         std::thread::scope(|scope| {
             let (hash, chunk) = if self.opts.md5 {
-                let (h, c) = Hashers::start(scope)?;
+                let (h, c) = Hashers::start(scope, self.known_file_md5s())?;
                 (Some(h), c)
             } else {
                 (None, Chunk::new())
@@ -299,32 +300,23 @@ impl Plan {
         }
 
         // El Torito boot catalog (as a file: its MD5 is that of the block).
-        let mut catalog_md5 = None;
         if let Some(at) = l.catalog {
             sink.expect(at, "El Torito boot catalog")?;
-            let cat = self.catalog_bytes();
-            if md5_on {
-                catalog_md5 = Some(Md5Hasher::digest(&cat).into());
+            let slot = self
+                .boot
+                .as_ref()
+                .and_then(|b| b.catalog_content)
+                .map_or(0, |c| self.contents[c as usize].md5_index);
+            if slot != 0 {
+                sink.begin_file();
             }
-            sink.put(&cat)?;
+            sink.put(&self.catalog_bytes())?;
+            if slot != 0 {
+                sink.end_file(slot);
+            }
         }
 
         // File data.
-        let empty: Md5 = Md5Hasher::digest([]).into();
-        let mut file_md5: Vec<Md5> = self
-            .md5_order
-            .iter()
-            .map(|c| self.tree.imported_md5.get(c).copied().unwrap_or(empty))
-            .collect();
-        if let (Some(md5), Some(c)) = (
-            catalog_md5,
-            self.boot.as_ref().and_then(|b| b.catalog_content),
-        ) {
-            let idx = self.contents[c as usize].md5_index;
-            if idx != 0 {
-                file_md5[idx as usize - 1] = md5;
-            }
-        }
         sink.expect(l.data_start, "file data")?;
         for &c in &self.data_order {
             sink.expect(self.contents[c as usize].lba, "file content")?;
@@ -334,15 +326,7 @@ impl Plan {
         // Checksum array and session tag.
         if let (Some(array), Some(tag)) = (l.array, l.session_tag) {
             sink.expect(array, "checksum array")?;
-            for (slot, md5) in sink.file_md5s()? {
-                let entry = (slot as usize)
-                    .checked_sub(1)
-                    .and_then(|i| file_md5.get_mut(i))
-                    .ok_or_else(|| {
-                        Error::Internal(format!("file MD5 for checksum array entry {slot}"))
-                    })?;
-                *entry = md5;
-            }
+            let file_md5 = sink.file_md5s()?;
             let session = sink.snapshot()?;
             sink.put(&md5tag::encode_array(&session, &file_md5))?;
             sink.expect(tag, "session tag")?;
@@ -372,6 +356,17 @@ impl Plan {
             md5,
             files_written: self.data_order.len() as u32,
         })
+    }
+
+    /// Entries 1 … N of the checksum array as known before emission: the
+    /// recorded MD5s of imported files, the MD5 of no bytes for the rest
+    /// (empty files keep it; written files get theirs while emitted).
+    fn known_file_md5s(&self) -> Vec<Md5> {
+        let empty: Md5 = Md5Hasher::digest([]).into();
+        self.md5_order
+            .iter()
+            .map(|c| self.tree.imported_md5.get(c).copied().unwrap_or(empty))
+            .collect()
     }
 
     fn put_padded<W: Write>(&self, sink: &mut Sink<'_, W>, bytes: &[u8]) -> Result<(), Error> {
