@@ -5,12 +5,12 @@
 //!       [--start LBA] [--epoch SECS] [--head HEADFILE] [--print-size] PATH[=ISO_PATH]...
 //! ```
 //!
-//! `-o -` (default) writes to stdout.
+//! `-o -` (default) writes to stdout; a file is synced before exit.
 
 use std::ffi::OsString;
 use std::io::Write;
 
-use iso_writer::write::{GraftSpec, IsoLevel, Options, Plan, Tree};
+use iso_writer::write::{GraftSpec, IsoLevel, Options, Plan, Tree, WritebackFile};
 
 fn main() {
     if let Err(e) = run() {
@@ -77,7 +77,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         }
         Some(_) => {
             let f = std::fs::File::create(out.as_ref().expect("out"))?;
-            plan.emit(std::io::BufWriter::with_capacity(0, f))?;
+            plan.emit(WritebackFile::new(&f))?;
+            f.sync_all()?;
         }
     }
     if let Some(h) = head {

@@ -600,7 +600,7 @@ fn build_entry(rec: &OwnedRecord, s: &susp::Susp, tree: Tree, is_self: bool) -> 
         if matches!(kind, Kind::CharDevice | Kind::BlockDevice)
             && let Some((hi, lo)) = s.pn
         {
-            metadata.rdev = Some(susp::device_number(hi, lo));
+            metadata.rdev = Some(crate::spec::rrip::pn_major_minor(hi, lo));
         }
     }
 

@@ -236,17 +236,6 @@ impl Susp {
     }
 }
 
-/// RRIP 1.12 §4.1.2 `PN` to (major, minor), the way the Linux kernel reads
-/// it: with high = 0 the low field is a Linux `dev_t` (libisofs), otherwise
-/// high and low are major and minor (genisoimage).
-pub(crate) fn device_number(high: u32, low: u32) -> (u32, u32) {
-    if high == 0 {
-        crate::spec::rrip::pn_major_minor(0, low)
-    } else {
-        (high, low)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -469,14 +458,5 @@ mod tests {
         );
         // Name without value.
         assert!(parse_mem(&entry(b"AL", &[0, 0, 1, 3]), &[]).is_err());
-    }
-
-    #[test]
-    fn device_numbers() {
-        assert_eq!(device_number(0, 0x103), (1, 3));
-        assert_eq!(device_number(8, 17), (8, 17));
-        // glibc encoding of 259:65536 in 32 bits.
-        let dev: u32 = ((65536u32 & 0xfff00) << 12) | (259 << 8);
-        assert_eq!(device_number(0, dev), (259, 65536));
     }
 }

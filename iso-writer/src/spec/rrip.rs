@@ -98,8 +98,29 @@ impl Px {
 pub const PN_LEN: usize = 20;
 
 /// A device number split into the two 32-bit `PN` fields the way libisofs
-/// records a Linux `dev_t` (high and low halves of the glibc 64-bit
-/// encoding of major/minor), which the Linux kernel and libisofs decode.
+/// (and so xorriso) records a Linux `dev_t`: the high and low halves of
+/// glibc's 64-bit encoding (major bits 0–11 in bits 8–19, minor bits 0–7
+/// in bits 0–7 and bits 8–19 in bits 20–31, higher bits above 32). For
+/// every number Linux has (major < 2¹², minor < 2²⁰) `high` is 0 and
+/// `low` is the kernel's `new_encode_dev` value, which [`pn_major_minor`]
+/// inverts.
+///
+/// RRIP 1.12 §4.1.2 leaves the encoding of the device number to the
+/// recording system; readers differ:
+///
+/// | Device | These fields | Linux kernel reads | xorriso reads |
+/// |---|---|---|---|
+/// | (1, 3), (8, 17) | (0, 0x103), (0, 0x811) | the same | the same |
+/// | (259, 65536) | (0, 0x1001_0300) | (259, 0) | (259, 65536) |
+/// | (0, 300) | (0, 0x0010_002c) | (0, 44) | (0, 300) |
+///
+/// The kernel (fs/isofs/rock.c) takes a non-zero `high` as the major and
+/// `low` as the minor (genisoimage's form), else `low >> 8` and
+/// `low & 0xff`, so it loses minors above 255 of this form; genisoimage's
+/// form in turn is misread by libisofs whenever the major is not 0, and by
+/// the kernel for major 0 with a minor above 255. No pair of fields reads
+/// right everywhere; this one matches xorriso byte for byte and reads
+/// right in the kernel for minors up to 255.
 pub fn pn_fields(major: u32, minor: u32) -> (u32, u32) {
     let (ma, mi) = (u64::from(major), u64::from(minor));
     let dev =
@@ -107,12 +128,23 @@ pub fn pn_fields(major: u32, minor: u32) -> (u32, u32) {
     ((dev >> 32) as u32, dev as u32)
 }
 
-/// The (major, minor) of `PN` fields (inverse of [`pn_fields`]).
+/// The (major, minor) of `PN` fields (RRIP 1.12 §4.1.2), decoded as the
+/// Linux kernel does (fs/isofs/rock.c): with `high` = 0 and bits above the
+/// lowest 8 set in `low`, `low` is a Linux `dev_t` (libisofs, see
+/// [`pn_fields`]), otherwise `high` is the major and `low` the minor
+/// (genisoimage, mkisofs). Where the kernel's 12-bit major / 8-bit minor
+/// reading of `low` drops bits, this decodes the whole Linux encoding
+/// (`new_decode_dev`: minor bits 8–19 from bits 20–31), as libisofs does.
+///
+/// The one decoder of `PN` in this crate: the reader and
+/// [`decode_pn`] use it. It inverts [`pn_fields`] for every major below
+/// 2¹² and minor below 2²⁰.
 pub fn pn_major_minor(high: u32, low: u32) -> (u32, u32) {
-    let dev = (u64::from(high) << 32) | u64::from(low);
-    let major = ((dev >> 32) & 0xffff_f000) | ((dev >> 8) & 0xfff);
-    let minor = ((dev >> 12) & 0xffff_ff00) | (dev & 0xff);
-    (major as u32, minor as u32)
+    if high == 0 && low & !0xff != 0 {
+        ((low >> 8) & 0xfff, (low & 0xff) | ((low >> 12) & 0xf_ff00))
+    } else {
+        (high, low)
+    }
 }
 
 /// Append `PN` for device (major, minor).
@@ -555,29 +587,63 @@ mod tests {
         assert!(Px::decode(&one(&[b'P', b'X', 8, 1, 0, 0, 0, 0])).is_err());
     }
 
+    /// The fields libisofs writes (read back from an image of device
+    /// nodes made by `xorriso -as mkisofs -R`) and those genisoimage
+    /// writes (`genisoimage -R`) for the same nodes; the devices the Linux
+    /// 6.1 kernel shows for them (loop-mounted in the VM lab); our fields
+    /// equal xorriso's.
     #[test]
     fn pn_device_numbers() {
-        // /dev/null 1:3 → glibc dev_t 0x103, high 0.
-        assert_eq!(pn_fields(1, 3), (0, 0x103));
-        // Minor above 255 goes to bits 20…31.
-        assert_eq!(pn_fields(8, 0x1234), (0, 0x0120_0834));
-        assert_eq!(pn_fields(0x12345, 0), (0x12000, 0x34500));
-        for (ma, mi) in [
-            (1, 3),
-            (8, 0x1234),
-            (0x12345, 0xabcdef),
-            (4095, 255),
-            (0, 0),
-        ] {
-            let (h, l) = pn_fields(ma, mi);
-            assert_eq!(pn_major_minor(h, l), (ma, mi));
+        // (device, xorriso's fields, kernel's reading of them).
+        let libisofs = [
+            ((1, 3), (0, 0x103), (1, 3)),
+            ((8, 17), (0, 0x811), (8, 17)),
+            ((259, 65536), (0, 0x1001_0300), (259, 0)),
+            ((0, 300), (0, 0x0010_002c), (0, 44)),
+            ((4095, 1_048_575), (0, 0xffff_ffff), (4095, 255)),
+        ];
+        for (dev, fields, kernel) in libisofs {
+            assert_eq!(pn_fields(dev.0, dev.1), fields, "{dev:?}");
+            assert_eq!(pn_major_minor(fields.0, fields.1), dev, "{dev:?}");
+            // The kernel agrees while the minor fits its 8-bit reading.
+            assert_eq!(dev.1 < 256, kernel == dev, "{dev:?}");
         }
+        // (device, genisoimage's fields, kernel's reading of them).
+        let genisoimage = [
+            ((1, 3), (1, 3), (1, 3)),
+            ((8, 17), (8, 17), (8, 17)),
+            ((259, 65536), (259, 65536), (259, 65536)),
+            ((4095, 1_048_575), (4095, 1_048_575), (4095, 1_048_575)),
+            // Ambiguous with the libisofs form: read as the kernel does.
+            ((0, 300), (0, 300), (1, 44)),
+        ];
+        for (_, fields, kernel) in genisoimage {
+            assert_eq!(pn_major_minor(fields.0, fields.1), kernel, "{fields:?}");
+        }
+        // Major 0, minor < 256: the same in both forms.
+        assert_eq!(pn_fields(0, 5), (0, 5));
+        assert_eq!(pn_major_minor(0, 5), (0, 5));
+        assert_eq!(pn_major_minor(0, 0), (0, 0));
+
         let mut out = Vec::new();
         encode_pn(&mut out, 1, 3);
         assert_eq!(out.len(), PN_LEN);
         assert_eq!(&out[..4], &[b'P', b'N', 20, 1]);
         assert_eq!(&out[12..20], &[3, 1, 0, 0, 0, 0, 1, 3]);
         assert_eq!(decode_pn(&one(&out)).unwrap(), (1, 3));
+        let mut out = Vec::new();
+        encode_pn(&mut out, 259, 65536);
+        assert_eq!(decode_pn(&one(&out)).unwrap(), (259, 65536));
+    }
+
+    proptest::proptest! {
+        /// Every Linux device number survives our fields and decoder.
+        #[test]
+        fn pn_round_trip(major in 0u32..1 << 12, minor in 0u32..1 << 20) {
+            let (high, low) = pn_fields(major, minor);
+            proptest::prop_assert_eq!(high, 0);
+            proptest::prop_assert_eq!(pn_major_minor(high, low), (major, minor));
+        }
     }
 
     /// `NM` of `a.txt` as xorriso writes it (`md5-tags.md` §10.4 layout).

@@ -105,6 +105,7 @@
 //!   be carried over (an error names them).
 
 mod boot;
+mod digest;
 mod emit;
 mod error;
 mod hybrid;
@@ -120,7 +121,7 @@ pub use boot::{
     BootEntry, BootImage, ElTorito, Emulation, LoadSize, MAX_PATCHED_BOOT_FILE, PlannedBootImage,
     Platform,
 };
-pub use emit::{EmitReport, Progress};
+pub use emit::{EmitReport, Progress, WritebackFile};
 pub use error::{ChangeKind, Error};
 pub use hybrid::{Hybrid, MbrBootCode};
 pub use import::{ImportOptions, ImportReport, import_session};
