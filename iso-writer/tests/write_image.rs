@@ -661,3 +661,19 @@ fn long_names_and_links_use_continuation_areas() {
     let md = fs::symlink_metadata(d.path().join("link")).unwrap();
     assert_eq!(md.mode() & mode::S_IFMT, mode::S_IFLNK);
 }
+
+#[test]
+fn file_count_matches_the_file_list() {
+    use iso_writer::write::{Options, Plan, Tree};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("d")).unwrap();
+    std::fs::write(dir.path().join("a"), b"a").unwrap();
+    std::fs::write(dir.path().join("d/b"), b"bb").unwrap();
+    std::fs::hard_link(dir.path().join("a"), dir.path().join("d/a2")).unwrap();
+    std::os::unix::fs::symlink("a", dir.path().join("l")).unwrap();
+    let mut tree = Tree::new();
+    tree.graft(dir.path(), None).unwrap();
+    let plan = Plan::new(tree, &Options::default()).unwrap();
+    assert_eq!(plan.file_count(), plan.files().len());
+    assert_eq!(plan.file_count(), 3);
+}

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use iso_writer::model::hex;
 use iso_writer::write::{
     BootEntry, ElTorito, GraftSpec, Hybrid, ImportOptions, LoadSize, Options, Plan, ReplaySpec,
-    Tree, import_session, replay_boot,
+    Tree, WritebackFile, import_session, replay_boot,
 };
 use md5::{Digest, Md5};
 use mmc::drive::Cancel;
@@ -254,7 +254,7 @@ pub fn run(a: MkisoArgs, ctx: &Ctx) -> CmdResult {
         None => None,
         Some((old, old_len)) => Some(base_for(&plan, old, old_len)?),
     };
-    let files = plan.files().len() as u64;
+    let files = plan.file_count() as u64;
     // With --from the output is the old image and the new session.
     let (blocks, bytes) = if base.is_some() {
         let b = plan.end_lba();
@@ -453,7 +453,8 @@ impl Output {
             Output::Temp { file, dest } => {
                 let temp_path = file.path().to_path_buf();
                 let result = (|| {
-                    let mut w = Cancellable::new(file.as_file(), cancel);
+                    // Start writeback early so the final sync has little left.
+                    let mut w = Cancellable::new(WritebackFile::new(file.as_file()), cancel);
                     let r = emit_into(&mut w, plan, base, progress)?;
                     file.as_file().sync_all().map_err(|e| {
                         Failure::io(format!("cannot write {}", path_text(&dest)), e)

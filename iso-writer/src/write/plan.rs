@@ -1100,6 +1100,18 @@ impl Plan {
         self.dirs.len()
     }
 
+    /// Number of regular file records of the image (hard links count under
+    /// each name), as [`Plan::files`] would list them, without building
+    /// the list.
+    pub fn file_count(&self) -> usize {
+        self.dirs
+            .iter()
+            .flat_map(|d| d.first..d.first + d.count)
+            .map(|k| self.iso_entries[k as usize])
+            .filter(|&e| e & PLACEHOLDER == 0 && self.tree.nodes[e as usize].kind == Kind::File)
+            .count()
+    }
+
     /// Every regular file of the image (Rock Ridge paths; hard links
     /// appear under each name), in data order of their first record.
     pub fn files(&self) -> Vec<PlannedFile> {
