@@ -486,6 +486,7 @@ impl Section {
 
     /// The first command run whose command line contains `needle`, or a
     /// panic that shows the check's output.
+    #[track_caller]
     pub fn run(&self, needle: &str) -> CmdRun {
         self.runs()
             .into_iter()
@@ -519,6 +520,7 @@ impl CmdRun {
 
     /// Like [`CmdRun::json`], but panics with the command's output when
     /// there is no JSON document.
+    #[track_caller]
     pub fn expect_json(&self) -> serde_json::Value {
         self.json()
             .unwrap_or_else(|| panic!("no JSON document from `{}`:\n{self}", self.command))
@@ -660,12 +662,14 @@ impl LabRun {
 
     /// The output of check `name`; panics with the run's report unless the
     /// check ran and exited 0.
+    #[track_caller]
     pub fn expect_ok(&self, name: &str) -> String {
         self.expect_section(name).output
     }
 
     /// Check `name`; panics with the run's report unless it ran and exited
     /// 0.
+    #[track_caller]
     pub fn expect_section(&self, name: &str) -> Section {
         match self.section(name) {
             Some(s) if s.rc == Some(0) => s,
