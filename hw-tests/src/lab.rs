@@ -138,7 +138,13 @@ pub fn privilege() -> Result<Privilege, LabError> {
     if uid == 0 {
         return Ok(Privilege::Root);
     }
-    let sudo = match Command::new("sudo")
+    let Some(sudo) = find_program("sudo") else {
+        return Err(LabError::NotRoot {
+            uid: uid.to_string(),
+            sudo: "sudo is not installed".into(),
+        });
+    };
+    let sudo = match Command::new(sudo)
         .args(["-n", "true"])
         .stdin(Stdio::null())
         .output()
