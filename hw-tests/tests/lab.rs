@@ -741,8 +741,15 @@ fn burn_write_through_sr_lands_on_the_medium() {
         Some(s.image.md5.as_str())
     );
 
-    let w = sec.run("write /lab/img50.iso").expect_json();
+    let write = sec.run("write /lab/img50.iso");
+    let w = write.expect_json();
     assert_eq!(w["type"], "write", "{w}");
+    // the engine's log (-v) says why it writes open-ended: tgt rejects the
+    // opcode
+    assert!(
+        write.stderr.contains("RESERVE TRACK refused") && write.stderr.contains("open-ended"),
+        "{write}"
+    );
     assert_eq!(
         w["method"], "open-ended",
         "RESERVE TRACK refused by tgt: {w}"

@@ -125,8 +125,9 @@ burn_info_blank() {
 burn_write_sr() {
 	[ -n "$IMG_BYTES" ] || { echo "$IMG missing"; return 1; }
 	run 0 md5sum "$IMG" || return 1
+	# -v: the engine's log says why it writes open-ended
 	# shellcheck disable=SC2086
-	run 0 burn --dev "$R3" --json $P write "$IMG" || return 1
+	run 0 burn --dev "$R3" -v --json $P write "$IMG" || return 1
 	# what the drive says right after the write, before the kernel re-reads
 	run 0 burn --dev "$R3" --json info || return 1
 	# eject/load: the kernel notices the new capacity of /dev/srN
