@@ -3,7 +3,8 @@
 # the tests need: the independent oracles (xorriso, isoinfo/isovfy, 7z,
 # bsdtar, iso-info), the boot-test tools (isolinux, qemu) and the disk tools
 # that judge isohybrid images. The VM lab tests (hw-tests) install their own
-# packages (tgt, qemu, …) through hw-tests/lab/mmc-lab.sh and need root.
+# packages (tgt, qemu, …) through hw-tests/lab/mmc-lab.sh and need root or
+# passwordless sudo (they then run the lab script through `sudo -n`).
 set -eu
 
 PKGS="xorriso genisoimage p7zip-full libarchive-tools libcdio-utils \
@@ -24,6 +25,13 @@ if [ -n "$missing" ]; then
 	# shellcheck disable=SC2086
 	as_root apt-get install -y --no-install-recommends $missing ||
 		{ as_root apt-get update && as_root apt-get install -y --no-install-recommends $missing; }
+fi
+
+# The VM lab tests run mmc-lab.sh as root, or through passwordless sudo;
+# without either they fail (saying why). Say it up front too.
+if [ "$(id -u)" != 0 ] && ! sudo -n true 2>/dev/null; then
+	echo "test-all: not root and no passwordless sudo: the VM lab tests (hw-tests --test lab) will fail;" >&2
+	echo "test-all: run as root, e.g. sudo -E env \"PATH=\$PATH\" ./scripts/test-all.sh" >&2
 fi
 
 cd "$(dirname "$0")/.."

@@ -14,7 +14,7 @@ use crate::ProgressFn;
 use crate::emulation::HeadState;
 use crate::error::{Aftermath, Error, Result};
 use crate::media::{self, Layout};
-use crate::session::{method_name, refuse_dummy, refuse_unwritable};
+use crate::session::{closed_by_drive, method_name, refuse_dummy, refuse_unwritable};
 
 const B: usize = iso_writer::BLOCK;
 
@@ -199,6 +199,15 @@ pub fn write<T: Transport, R: Read + Send>(
     if w.dummy {
         notes.push("simulation: nothing was recorded".into());
     }
+    let mut closed = w.closure == Closure::Disc;
+    if !closed
+        && !w.dummy
+        && media.layout == Layout::Sequential
+        && let Some(note) = media::inspect(rec).ok().as_ref().and_then(closed_by_drive)
+    {
+        closed = true;
+        notes.push(note);
+    }
     Ok(WriteReport {
         device: media.device.clone(),
         layout: media.layout,
@@ -208,7 +217,7 @@ pub fn write<T: Transport, R: Read + Send>(
         volume_id: id.as_ref().map(|i| i.volume_id.clone()),
         built_for: id.as_ref().and_then(|i| i.built_for),
         method: Some(method_name(w.method).into()),
-        closed: w.closure == Closure::Disc,
+        closed,
         truncated: false,
         notes,
     })

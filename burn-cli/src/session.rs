@@ -245,6 +245,21 @@ pub(crate) fn refuse_dummy(media: &MediaReport, dummy: bool) -> Result<()> {
     Ok(())
 }
 
+/// The note for a sequential disc that the drive closed although only the
+/// session was to be closed (`after` is the medium after the write), or
+/// `None` when it is still appendable. Some drives finalize at CLOSE
+/// SESSION: tgt's emulated DVD+R turns into a DVD-ROM (`peers-and-oracles.md`
+/// §4.1). The write succeeded; the report says what the disc now is.
+pub(crate) fn closed_by_drive(after: &MediaReport) -> Option<String> {
+    (after.status == Status::Closed || after.layout == Layout::ReadOnly).then(|| {
+        format!(
+            "the drive closed the disc when the session was closed (it now reports {}): \
+             nothing more can be added",
+            after.profile
+        )
+    })
+}
+
 /// The engine's write method as reports name it.
 pub(crate) fn method_name(m: WriteMethod) -> &'static str {
     match m {
@@ -610,8 +625,9 @@ fn add_sequential<T: Transport>(
     }
     // The number the table of contents gives it (an open BD-R session
     // closed by prepare counts); a pipe or a simulation lists nothing.
-    let session = media::inspect(rec)
-        .ok()
+    let after = media::inspect(rec).ok();
+    let session = after
+        .as_ref()
         .and_then(|after| {
             after
                 .sessions
@@ -620,6 +636,15 @@ fn add_sequential<T: Transport>(
                 .map(|s| s.number)
         })
         .unwrap_or(media.sessions.len() as u32 + 1);
+    let mut closed = w.closure == Closure::Disc;
+    if !closed
+        && !w.dummy
+        && media.layout == Layout::Sequential
+        && let Some(note) = after.as_ref().and_then(closed_by_drive)
+    {
+        closed = true;
+        notes.push(note);
+    }
     Ok(AddReport {
         device: media.device.clone(),
         layout: media.layout,
@@ -633,7 +658,7 @@ fn add_sequential<T: Transport>(
         carried_files,
         md5: emit.and_then(|e| e.md5).map(|m| hex(&m)),
         method: Some(method_name(w.method).into()),
-        closed: w.closure == Closure::Disc,
+        closed,
         bootable: plan.boot_catalog_lba().is_some(),
         import,
         notes,

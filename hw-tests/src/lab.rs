@@ -56,10 +56,12 @@ static RUN_LOCK: Mutex<()> = Mutex::new(());
 #[non_exhaustive]
 pub enum LabError {
     #[error(
-        "the VM lab needs root (it runs tgtd, installs packages with apt-get and downloads a kernel); \
-         run the lab tests as root, e.g. `sudo -E cargo test -p hw-tests --test lab`"
+        "the VM lab needs root (it runs tgtd, installs packages with apt-get and downloads a kernel), \
+         but this is uid {uid} and passwordless sudo is not available (`sudo -n true`: {sudo}); \
+         run the lab tests as root (e.g. `sudo -E env \"PATH=$PATH\" cargo test -p hw-tests --test lab`) \
+         or allow this user passwordless sudo"
     )]
-    NotRoot,
+    NotRoot { uid: String, sudo: String },
     #[error("the VM lab runs only on x86_64 Linux (Debian/Ubuntu package names); this is {0}")]
     UnsupportedHost(String),
     #[error("the VM lab cannot run: {0}")]
@@ -106,10 +108,62 @@ pub fn cache_dir() -> PathBuf {
     }
 }
 
-fn effective_uid() -> Option<u32> {
+/// Effective (uid, gid) of this process.
+fn effective_ids() -> Option<(u32, u32)> {
     let status = fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("Uid:"))?;
-    line.split_whitespace().nth(2)?.parse().ok()
+    let field = |key: &str| -> Option<u32> {
+        let line = status.lines().find(|l| l.starts_with(key))?;
+        line.split_whitespace().nth(2)?.parse().ok()
+    };
+    Some((field("Uid:")?, field("Gid:")?))
+}
+
+/// How the lab script gets root.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Privilege {
+    /// This process is root.
+    Root,
+    /// Not root, but `sudo -n` works (passwordless sudo): the script runs
+    /// through `sudo -n env …`, and the work directory and kernel cache are
+    /// given back to this user afterwards.
+    Sudo { uid: u32, gid: u32 },
+}
+
+/// Root, or passwordless sudo; otherwise why not.
+pub fn privilege() -> Result<Privilege, LabError> {
+    let (uid, gid) = effective_ids().ok_or_else(|| LabError::NotRoot {
+        uid: "unknown".into(),
+        sudo: "not tried".into(),
+    })?;
+    if uid == 0 {
+        return Ok(Privilege::Root);
+    }
+    let Some(sudo) = find_program("sudo") else {
+        return Err(LabError::NotRoot {
+            uid: uid.to_string(),
+            sudo: "sudo is not installed".into(),
+        });
+    };
+    let sudo = match Command::new(sudo)
+        .args(["-n", "true"])
+        .stdin(Stdio::null())
+        .output()
+    {
+        Ok(o) if o.status.success() => return Ok(Privilege::Sudo { uid, gid }),
+        Ok(o) => {
+            let err = String::from_utf8_lossy(&o.stderr).trim().to_string();
+            if err.is_empty() {
+                format!("{}", o.status)
+            } else {
+                err
+            }
+        }
+        Err(e) => format!("cannot run sudo: {e}"),
+    };
+    Err(LabError::NotRoot {
+        uid: uid.to_string(),
+        sudo,
+    })
 }
 
 /// Finds `prog` on `PATH`, or in `/usr/sbin` and `/sbin` (root's tools are
@@ -126,12 +180,17 @@ fn env_is(name: &str, value: &str) -> bool {
     std::env::var(name).is_ok_and(|v| v == value)
 }
 
-/// Checks what the lab needs before it starts: x86_64 Linux, root, bash,
-/// and either the host tools or `apt-get` to install them; `apt-get` also
-/// when the guest kernel is not cached yet. Network reachability of the
-/// Debian mirror is found out by the script itself; its failure comes back
-/// as [`LabError::Setup`] with the apt log.
+/// Checks what the lab needs before it starts: x86_64 Linux, root (or
+/// passwordless sudo, see [`Privilege`]), bash, and either the host tools
+/// or `apt-get` to install them; `apt-get` also when the guest kernel is
+/// not cached yet. Network reachability of the Debian mirror is found out
+/// by the script itself; its failure comes back as [`LabError::Setup`]
+/// with the apt log.
 pub fn prerequisites() -> Result<(), LabError> {
+    check_prerequisites().map(|_| ())
+}
+
+fn check_prerequisites() -> Result<Privilege, LabError> {
     if !cfg!(all(target_os = "linux", target_arch = "x86_64")) {
         return Err(LabError::UnsupportedHost(format!(
             "{}/{}",
@@ -139,9 +198,7 @@ pub fn prerequisites() -> Result<(), LabError> {
             std::env::consts::ARCH
         )));
     }
-    if effective_uid() != Some(0) {
-        return Err(LabError::NotRoot);
-    }
+    let privilege = privilege()?;
     for prog in ["bash", "flock", "dpkg-query"] {
         if find_program(prog).is_none() {
             return Err(LabError::Missing(format!(
@@ -177,7 +234,7 @@ pub fn prerequisites() -> Result<(), LabError> {
             cache_dir().display()
         )));
     }
-    Ok(())
+    Ok(privilege)
 }
 
 /// Like [`prerequisites`], but panics with the reason: lab tests must fail,
@@ -250,7 +307,7 @@ impl Lab {
     /// `Ok` whenever the guest ran (whatever its exit status); `Err` when
     /// the lab could not be set up.
     pub fn run(self) -> Result<LabRun, LabError> {
-        prerequisites()?;
+        let privilege = check_prerequisites()?;
         let _guard = RUN_LOCK.lock().unwrap_or_else(|p| p.into_inner());
         let dir = self.work_dir();
         let io_err = |path: &Path| {
@@ -264,20 +321,63 @@ impl Lab {
         let cache = cache_dir();
         fs::create_dir_all(&cache).map_err(io_err(&cache))?;
 
-        let mut cmd = Command::new("bash");
+        let mut env: Vec<(String, std::ffi::OsString)> = self
+            .env
+            .iter()
+            .map(|(k, v)| (k.clone(), v.into()))
+            .collect();
+        env.push(("LAB_DIR".into(), dir.clone().into()));
+        env.push(("LAB_CACHE".into(), cache.clone().into()));
+        env.push(("PATH".into(), path_with_sbin()));
+        let mut cmd = match privilege {
+            Privilege::Root => {
+                let mut c = Command::new("bash");
+                c.envs(env.iter().map(|(k, v)| (k, v)));
+                c
+            }
+            Privilege::Sudo { .. } => {
+                // sudo resets the environment: hand the variables over as
+                // arguments of env(1).
+                let mut c = Command::new("sudo");
+                c.args(["-n", "env"]);
+                for (k, v) in &env {
+                    let mut kv = std::ffi::OsString::from(format!("{k}="));
+                    kv.push(v);
+                    c.arg(kv);
+                }
+                c.arg("bash");
+                c
+            }
+        };
         cmd.arg(lab_script())
             .arg(&self.script)
             .args(&self.extra)
-            .envs(&self.env)
-            .env("LAB_DIR", &dir)
-            .env("LAB_CACHE", &cache)
-            .env("PATH", path_with_sbin())
             .stdin(Stdio::null());
         let started = Instant::now();
         let out = cmd.output().map_err(|source| LabError::Spawn {
             what: format!("bash {}", lab_script().display()),
             source,
-        })?;
+        });
+        if let Privilege::Sudo { uid, gid } = privilege {
+            // Everything the script made as root goes back to this user,
+            // so that the next run can empty the work directory.
+            let chown = Command::new("sudo")
+                .args(["-n", "chown", "-R", &format!("{uid}:{gid}")])
+                .arg(&dir)
+                .arg(&cache)
+                .stdin(Stdio::null())
+                .output();
+            match chown {
+                Ok(o) if o.status.success() => {}
+                Ok(o) => eprintln!(
+                    "lab: could not give {} back to uid {uid}: {}",
+                    dir.display(),
+                    String::from_utf8_lossy(&o.stderr).trim()
+                ),
+                Err(e) => eprintln!("lab: could not run sudo chown: {e}"),
+            }
+        }
+        let out = out?;
         let wall = started.elapsed();
         let script_log = format!(
             "{}{}",
@@ -297,6 +397,9 @@ impl Lab {
             script_log,
             wall,
         };
+        if let Err(e) = run.save_sections() {
+            eprintln!("lab: could not save the checks' output: {e}");
+        }
         match out.status.code() {
             None => Err(LabError::Killed {
                 details: run.report(),
@@ -340,12 +443,113 @@ pub struct LabRun {
 }
 
 /// Output of one check of a guest script (see `lab/guest/checks.sh`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Section {
     /// Lines between `@@BEGIN name@@` and `@@END name rc=N@@`.
     pub output: String,
     /// `N`, or `None` if the end marker never came (guest died, timeout).
     pub rc: Option<i32>,
+    /// Seconds the check took in the guest (`secs=S` after the end
+    /// marker), if given.
+    pub secs: Option<f64>,
+}
+
+impl Section {
+    /// The commands the check ran with `run` (`lab/guest/checks.sh`), in
+    /// order: each from its `$ CMD` line to its `rc=N` line.
+    pub fn runs(&self) -> Vec<CmdRun> {
+        let mut runs = Vec::new();
+        let mut cur: Option<CmdRun> = None;
+        for line in self.output.lines() {
+            if let Some(cmd) = line.strip_prefix("$ ") {
+                runs.extend(cur.take());
+                cur = Some(CmdRun {
+                    command: cmd.to_string(),
+                    stdout: String::new(),
+                    stderr: String::new(),
+                    rc: None,
+                });
+                continue;
+            }
+            let Some(run) = cur.as_mut().filter(|r| r.rc.is_none()) else {
+                continue;
+            };
+            if let Some(rc) = line.strip_prefix("rc=").and_then(|n| n.trim().parse().ok()) {
+                run.rc = Some(rc);
+            } else if let Some(err) = line.strip_prefix("stderr: ") {
+                run.stderr.push_str(err);
+                run.stderr.push('\n');
+            } else if line == "stderr:" {
+                run.stderr.push('\n');
+            } else {
+                run.stdout.push_str(line);
+                run.stdout.push('\n');
+            }
+        }
+        runs.extend(cur);
+        runs
+    }
+
+    /// The first command run whose command line contains `needle`, or a
+    /// panic that shows the check's output.
+    #[track_caller]
+    pub fn run(&self, needle: &str) -> CmdRun {
+        self.runs()
+            .into_iter()
+            .find(|r| r.command.contains(needle))
+            .unwrap_or_else(|| panic!("no command matching {needle:?} in:\n{}", self.output))
+    }
+}
+
+/// One command a guest check ran with `run` (see `lab/guest/checks.sh`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CmdRun {
+    /// The command line as the guest printed it.
+    pub command: String,
+    pub stdout: String,
+    pub stderr: String,
+    /// Its exit status; `None` if the output ended first.
+    pub rc: Option<i32>,
+}
+
+impl CmdRun {
+    /// The JSON result document on standard output: the last line that is
+    /// a JSON object and not a progress event (`burn --json`).
+    pub fn json(&self) -> Option<serde_json::Value> {
+        self.stdout
+            .lines()
+            .chain(self.stderr.lines())
+            .filter(|l| l.trim_start().starts_with('{'))
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .rfind(|v| v.get("type").and_then(|t| t.as_str()) != Some("progress"))
+    }
+
+    /// Like [`CmdRun::json`], but panics with the command's output when
+    /// there is no JSON document.
+    #[track_caller]
+    pub fn expect_json(&self) -> serde_json::Value {
+        self.json()
+            .unwrap_or_else(|| panic!("no JSON document from `{}`:\n{self}", self.command))
+    }
+
+    /// Standard output and standard error together.
+    pub fn text(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+}
+
+impl std::fmt::Display for CmdRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "$ {}", self.command)?;
+        f.write_str(&self.stdout)?;
+        for l in self.stderr.lines() {
+            writeln!(f, "stderr: {l}")?;
+        }
+        match self.rc {
+            Some(rc) => writeln!(f, "rc={rc}"),
+            None => writeln!(f, "(no exit status)"),
+        }
+    }
 }
 
 impl LabRun {
@@ -408,31 +612,73 @@ impl LabRun {
         let after = after.strip_prefix('\n').unwrap_or(after);
         match after.find(&end) {
             Some(e) => {
-                let rc = after[e + end.len()..]
-                    .split("@@")
-                    .next()
-                    .and_then(|n| n.trim().parse().ok());
+                let marker = after[e + end.len()..].lines().next().unwrap_or("");
+                let (rc, rest) = marker.split_once("@@").unwrap_or((marker, ""));
+                let secs = rest
+                    .trim()
+                    .strip_prefix("secs=")
+                    .and_then(|t| t.parse().ok());
                 let body = &after[..e];
                 Some(Section {
                     output: body.strip_suffix('\n').unwrap_or(body).to_string(),
-                    rc,
+                    rc: rc.trim().parse().ok(),
+                    secs,
                 })
             }
             None => Some(Section {
                 output: after.to_string(),
                 rc: None,
+                secs: None,
             }),
         }
     }
 
+    /// The names of the checks the guest started, in order.
+    pub fn section_names(&self) -> Vec<String> {
+        self.run_output()
+            .lines()
+            .filter_map(|l| l.strip_prefix("@@BEGIN "))
+            .filter_map(|l| l.strip_suffix("@@"))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Writes each check's output to `checks/NAME.txt` in the work
+    /// directory and a line per check (status, seconds) to
+    /// `checks/summary.txt`, for reading after the run.
+    pub fn save_sections(&self) -> io::Result<()> {
+        let dir = self.dir.join("checks");
+        fs::create_dir_all(&dir)?;
+        let mut summary = String::new();
+        for name in self.section_names() {
+            let Some(sec) = self.section(&name) else {
+                continue;
+            };
+            let file = name.replace(['/', '\0'], "_");
+            fs::write(dir.join(format!("{file}.txt")), format!("{}\n", sec.output))?;
+            let _ = writeln!(
+                summary,
+                "{name:<24} rc={:<4} {:>7} s",
+                sec.rc.map_or("-".to_string(), |r| r.to_string()),
+                sec.secs.map_or("-".to_string(), |t| format!("{t:.1}"))
+            );
+        }
+        fs::write(dir.join("summary.txt"), summary)
+    }
+
     /// The output of check `name`; panics with the run's report unless the
     /// check ran and exited 0.
+    #[track_caller]
     pub fn expect_ok(&self, name: &str) -> String {
+        self.expect_section(name).output
+    }
+
+    /// Check `name`; panics with the run's report unless it ran and exited
+    /// 0.
+    #[track_caller]
+    pub fn expect_section(&self, name: &str) -> Section {
         match self.section(name) {
-            Some(Section {
-                output,
-                rc: Some(0),
-            }) => output,
+            Some(s) if s.rc == Some(0) => s,
             Some(s) => panic!(
                 "lab check {name:?} failed (rc {:?}):\n{}\n\n{}",
                 s.rc,
@@ -510,7 +756,7 @@ mod tests {
         }
     }
 
-    const CONSOLE: &str = "@@LAB-BOOTED@@ uptime=2.9
+    const CONSOLE: &str = r#"@@LAB-BOOTED@@ uptime=2.9
 @@LAB-DEVICES@@ iso=/dev/sr0 recorders=/dev/sr1 /dev/sr2 sg=/dev/sg1 /dev/sg2
 @@LAB-RUN-START@@ uptime=4.25
 @@BEGIN one@@
@@ -520,12 +766,25 @@ line b
 [   5.1] sr 0:0:2:0: kernel noise
 @@BEGIN two@@
 oops
-@@END two rc=3@@
+@@END two rc=3@@ secs=12.5
+@@BEGIN cmds@@
+$ burn --dev /dev/sr3 --json info
+{"type":"progress","done":1}
+{"schema":1,"type":"info","status":"blank"}
+stderr: a warning
+stderr:
+rc=0
+$ burn --dev /dev/sr3 check
+stderr: error: no disc in the drive
+rc=4
+unexpected exit status 4 (expected 0)
+$ sleep 1000
+@@END cmds rc=1@@ secs=0.4
 @@BEGIN three@@
 started only
 @@LAB-RUN-END@@ uptime=26.18
 @@LAB-EXIT=0@@
-";
+"#;
 
     #[test]
     fn sections_and_markers() {
@@ -540,13 +799,48 @@ started only
             r.section("one"),
             Some(Section {
                 output: "line a\nline b".into(),
-                rc: Some(0)
+                rc: Some(0),
+                secs: None,
             })
         );
         assert_eq!(r.section("two").unwrap().rc, Some(3));
+        assert_eq!(r.section("two").unwrap().secs, Some(12.5));
+        assert_eq!(r.section_names(), ["one", "two", "cmds", "three"]);
         assert_eq!(r.section("three").unwrap().rc, None);
         assert_eq!(r.section("four"), None);
         assert_eq!(r.expect_ok("one"), "line a\nline b");
+    }
+
+    #[test]
+    fn commands_of_a_check() {
+        let r = run_with(CONSOLE);
+        let sec = r.section("cmds").unwrap();
+        assert_eq!(sec.rc, Some(1));
+        let runs = sec.runs();
+        assert_eq!(runs.len(), 3);
+        assert_eq!(runs[0].command, "burn --dev /dev/sr3 --json info");
+        assert_eq!(runs[0].rc, Some(0));
+        assert_eq!(runs[0].stderr, "a warning\n\n");
+        assert_eq!(runs[0].expect_json()["status"], "blank");
+        assert_eq!(runs[1].rc, Some(4));
+        assert_eq!(runs[1].stdout, "");
+        assert!(runs[1].text().contains("no disc in the drive"));
+        // text after the exit status belongs to no command
+        assert!(!runs[1].stdout.contains("unexpected"));
+        assert_eq!(runs[1].json(), None);
+        assert_eq!(runs[2].rc, None);
+        assert_eq!(sec.run("check").rc, Some(4));
+        assert!(
+            runs[0]
+                .to_string()
+                .ends_with("stderr: a warning\nstderr: \nrc=0\n")
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "no command matching \"eject\"")]
+    fn missing_command_panics() {
+        run_with(CONSOLE).section("cmds").unwrap().run("eject");
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! * [`lab`] runs guest scripts in the VM lab (`lab/mmc-lab.sh`): tgt's
 //!   emulated DVD+R recorder appears as `/dev/srN` + `/dev/sgN` in a QEMU
 //!   guest, so commands go through the real SG_IO path. Used by
-//!   `tests/lab.rs`; needs root and apt (see `README.md`).
+//!   `tests/lab.rs`; needs root or passwordless sudo, and apt (see
+//!   `README.md`).
 //! * [`cargo`] builds this workspace's binaries for the guest or a drive.
 //! * [`transcript`] records raw MMC exchanges (the tgt capture in
 //!   `fixtures/tgt-dvd+r-transcript.txt`) and decodes the replies
@@ -16,7 +17,7 @@ pub mod lab;
 pub mod real;
 pub mod transcript;
 
-pub use lab::{Lab, LabError, LabRun, Section};
+pub use lab::{CmdRun, Lab, LabError, LabRun, Section};
 
 /// Path of a file under `hw-tests/fixtures/`.
 pub fn fixture(name: &str) -> std::path::PathBuf {

@@ -2,7 +2,7 @@
 //!
 //! | variable | meaning |
 //! | --- | --- |
-//! | `BURN_TEST_DEVICE` | the drive, e.g. `/dev/sr0`; unset = real-drive tests print [`SKIP_NO_DEVICE`] and pass |
+//! | `BURN_TEST_DEVICE` | the drive, any `burn --dev` address: `/dev/sr0`, `/dev/sg1`, `mmc:PATH`, also `emul:MEDIA:FILE` (the emulated recorder, for a dry run); unset = real-drive tests print [`SKIP_NO_DEVICE`] and pass |
 //! | `BURN_TEST_MEDIA` | comma-separated [`MediaKind`] tokens the tests may consume (blank, format, write), e.g. `dvd+rw,bd-re,cd-rw`; unset or `none` = read-only tests only |
 //! | `BURN_TEST_EJECT` | `1` = eject the medium at the end of the write test |
 //! | `BURN_BIN` | the `burn` executable to test; default: built from this workspace |
@@ -226,72 +226,130 @@ impl RealDrive {
     }
 }
 
-/// The `burn` command lines the tests use (the intended CLI). Everything
-/// that depends on the CLI's spelling is here.
+/// The `burn` command lines the tests use. Everything that depends on the
+/// CLI's spelling is here (`burn --help`, `burn COMMAND --help`).
 pub mod cli {
     /// Global option naming the drive: `burn --dev ADDR …`.
     pub const DEV: &str = "--dev";
-    /// Medium and drive information as JSON on stdout (schema assumed in
-    /// [`super::MediumInfo::from_json`]).
+    /// Medium and drive information as one JSON document on standard
+    /// output (read by [`super::MediumInfo::from_json`]).
     pub const INFO_JSON: &[&str] = &["info", "--json"];
-    /// Blank if needed (CD-RW/DVD-RW blank, overwritable media pseudo-blank).
+    /// Whatever makes the disc writable from scratch: fast blank of CD-RW,
+    /// full blank of DVD-RW, invalidating the file system of DVD+RW,
+    /// DVD-RAM, BD-RE.
     pub const BLANK_AS_NEEDED: &[&str] = &["blank", "--mode", "as-needed"];
-    /// Format (DVD+RW, DVD-RW, DVD-RAM, BD-RE).
-    pub const FORMAT: &[&str] = &["format"];
-    /// Adds the given paths as a new session; paths follow.
-    pub const ADD: &[&str] = &["add"];
+    /// Format a disc that is not formatted yet (DVD+RW, DVD-RW, DVD-RAM,
+    /// BD-RE).
+    pub const FORMAT: &[&str] = &["format", "--mode", "as-needed"];
+    /// Adds the given `PATH[=ISO_PATH]`s as a new session (MD5 tags by
+    /// default); paths follow.
+    pub const ADD: &[&str] = &["add", "--progress", "never"];
     /// Check-reads every session against its MD5 tags.
-    pub const CHECK_ALL: &[&str] = &["check", "--all"];
-    /// Ejects the medium.
+    pub const CHECK_ALL: &[&str] = &["check", "--all", "--progress", "never"];
+    /// Opens the tray.
     pub const EJECT: &[&str] = &["eject"];
 }
 
-/// Medium information from `burn info --json`, as far as the tests need it.
+/// One session as `burn info --json` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// 1 = the oldest.
+    pub number: u64,
+    /// First block (its volume descriptors are at `start + 16`).
+    pub start: u64,
+    pub blocks: u64,
+    pub volume_id: Option<String>,
+}
+
+/// What `burn info --json` says about the drive's medium, as far as the
+/// tests need it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MediumInfo {
-    /// Current profile (MMC-6 §5.3.1).
+    /// Current profile (`profile_code`, MMC-6 §5.3.1 table 93): 0 without
+    /// a medium, FFFFh for `stdio:` files.
     pub profile: Option<u16>,
-    /// `blank`, `appendable`, `closed`, `empty`, … (lower case).
+    /// The profile's name (`profile`), e.g. "DVD+RW".
+    pub profile_name: Option<String>,
+    /// `status`: `blank`, `appendable`, `closed`, `empty`, `unknown-data`,
+    /// `unsupported`.
     pub status: Option<String>,
-    /// Complete sessions on the medium.
-    pub sessions: Option<u64>,
-    /// Free blocks of 2048 bytes.
+    /// `layout`: `sequential`, `emulated`, `read-only`, `stream`, `none`, …
+    pub layout: Option<String>,
+    /// `sessions`, oldest first.
+    pub sessions: Vec<SessionInfo>,
+    /// `next_writable`: where the next session starts.
+    pub next_writable: Option<u64>,
+    /// `free_blocks`: free blocks of 2048 bytes.
     pub free_blocks: Option<u64>,
-    /// For formattable media: whether the medium is formatted.
-    pub formatted: Option<bool>,
+    /// `capacity_blocks`.
+    pub capacity_blocks: Option<u64>,
+    /// `format_state` of formattable media: `formatted`, `unformatted`,
+    /// `unknown`; `None` for other media.
+    pub format_state: Option<String>,
     /// The whole document.
     pub raw: serde_json::Value,
 }
 
+/// `burn info --json` printed something the tests cannot use.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum InfoError {
+    #[error("not JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("burn reported an error: {0}")]
+    Burn(String),
+    #[error("not an info document (type {0})")]
+    NotInfo(String),
+}
+
 impl MediumInfo {
-    /// Reads the JSON `burn info --json` prints. Assumed schema (adapt here
-    /// when the CLI settles): the medium's fields either at top level or in
-    /// an object `"medium"`; `"profile"` a number or a hex string (`"0x001B"`,
-    /// `"001Bh"`); `"status"`; `"sessions"`; `"free_blocks"`; `"formatted"`.
-    pub fn from_json(text: &str) -> Result<MediumInfo, serde_json::Error> {
-        let raw: serde_json::Value = serde_json::from_str(text)?;
-        let m = match raw.get("medium") {
-            Some(v) if v.is_object() => v.clone(),
-            _ => raw.clone(),
-        };
-        let profile = match m.get("profile") {
-            Some(serde_json::Value::Number(n)) => n.as_u64().and_then(|p| u16::try_from(p).ok()),
-            Some(serde_json::Value::String(s)) => parse_profile(s),
-            Some(serde_json::Value::Object(o)) => o
-                .get("number")
-                .and_then(|n| n.as_u64())
-                .and_then(|p| u16::try_from(p).ok()),
-            _ => None,
-        };
+    /// Reads the document `burn info --json` prints (`"schema": 1`,
+    /// `"type": "info"`; see `burn info --help`). An error document
+    /// (`"type": "error"`) is an error.
+    pub fn from_json(text: &str) -> Result<MediumInfo, InfoError> {
+        let raw: serde_json::Value = serde_json::from_str(text.trim())?;
+        match raw["type"].as_str() {
+            Some("info") => {}
+            Some("error") => {
+                return Err(InfoError::Burn(
+                    raw["error"]["message"]
+                        .as_str()
+                        .unwrap_or("(no message)")
+                        .to_string(),
+                ));
+            }
+            other => return Err(InfoError::NotInfo(format!("{other:?}"))),
+        }
+        let u64_of = |key: &str| raw.get(key).and_then(|v| v.as_u64());
+        let str_of = |key: &str| raw.get(key).and_then(|v| v.as_str()).map(str::to_string);
+        let sessions = raw["sessions"]
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .filter_map(|s| {
+                        Some(SessionInfo {
+                            number: s.get("number")?.as_u64()?,
+                            start: s.get("start")?.as_u64()?,
+                            blocks: s.get("blocks")?.as_u64()?,
+                            volume_id: s
+                                .get("volume_id")
+                                .and_then(|v| v.as_str())
+                                .map(str::to_string),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(MediumInfo {
-            profile,
-            status: m
-                .get("status")
-                .and_then(|s| s.as_str())
-                .map(str::to_ascii_lowercase),
-            sessions: m.get("sessions").and_then(|s| s.as_u64()),
-            free_blocks: m.get("free_blocks").and_then(|s| s.as_u64()),
-            formatted: m.get("formatted").and_then(|s| s.as_bool()),
+            profile: u64_of("profile_code").and_then(|p| u16::try_from(p).ok()),
+            profile_name: str_of("profile"),
+            status: str_of("status"),
+            layout: str_of("layout"),
+            sessions,
+            next_writable: u64_of("next_writable"),
+            free_blocks: u64_of("free_blocks"),
+            capacity_blocks: u64_of("capacity_blocks"),
+            format_state: str_of("format_state"),
             raw,
         })
     }
@@ -299,17 +357,64 @@ impl MediumInfo {
     pub fn kind(&self) -> Option<MediaKind> {
         self.profile.and_then(MediaKind::from_profile)
     }
+
+    /// Complete sessions listed.
+    pub fn session_count(&self) -> u64 {
+        self.sessions.len() as u64
+    }
+
+    /// The newest session.
+    pub fn newest_session(&self) -> Option<&SessionInfo> {
+        self.sessions.iter().max_by_key(|s| s.start)
+    }
+
+    /// For formattable media: whether the medium is formatted (`None`:
+    /// not formattable, or not known).
+    pub fn formatted(&self) -> Option<bool> {
+        match self.format_state.as_deref() {
+            Some("formatted") => Some(true),
+            Some("unformatted") => Some(false),
+            _ => None,
+        }
+    }
 }
 
-fn parse_profile(s: &str) -> Option<u16> {
-    let t = s.trim();
-    let t = t
-        .strip_prefix("0x")
-        .or_else(|| t.strip_prefix("0X"))
-        .or_else(|| t.strip_suffix('h'))
-        .or_else(|| t.strip_suffix('H'))
-        .unwrap_or(t);
-    u16::from_str_radix(t, 16).ok()
+/// How xorriso can look at the medium of a `burn` drive address, for
+/// cross-checks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum XorrisoView {
+    /// An optical drive xorriso opens itself (`/dev/srN`, `/dev/sgN`,
+    /// also given as `mmc:/dev/srN`).
+    Drive(String),
+    /// A file holding the disc's blocks at their LBAs: a `stdio:FILE`, or
+    /// the data file of the emulated recorder (`emul:MEDIA:FILE`). xorriso
+    /// reads a session from it (`-load sbsector LBA -indev stdio:FILE`)
+    /// but sees no drive, profile or table of contents.
+    File(PathBuf),
+}
+
+/// The xorriso view of a drive address; `None` for addresses xorriso
+/// cannot open (e.g. `mmc:` of a node that is not an sr/sg device).
+pub fn xorriso_view(device: &str) -> Option<XorrisoView> {
+    let drive = |p: &str| {
+        (p.starts_with("/dev/sr") || p.starts_with("/dev/sg") || p.starts_with("/dev/scd"))
+            .then(|| XorrisoView::Drive(p.to_string()))
+    };
+    if let Some(p) = device.strip_prefix("mmc:") {
+        return drive(p);
+    }
+    if let Some(p) = device.strip_prefix("stdio:") {
+        return (!p.is_empty() && p != "-").then(|| XorrisoView::File(PathBuf::from(p)));
+    }
+    if let Some(rest) = device.strip_prefix("emul:") {
+        return rest
+            .split_once(':')
+            .map(|(_, file)| XorrisoView::File(PathBuf::from(file)));
+    }
+    if device.starts_with('/') {
+        return Some(drive(device).unwrap_or_else(|| XorrisoView::Drive(device.to_string())));
+    }
+    None
 }
 
 /// The profile number for the medium name xorriso prints after
@@ -379,9 +484,9 @@ pub enum BurnError {
     },
     #[error("{0}")]
     Failed(Box<BurnOutput>),
-    #[error("`burn info --json` printed no valid JSON ({error}):\n{output}")]
+    #[error("`burn info --json`: {error}:\n{output}")]
     BadJson {
-        error: serde_json::Error,
+        error: InfoError,
         output: Box<BurnOutput>,
     },
 }
@@ -391,6 +496,8 @@ pub enum BurnError {
 pub struct Burn {
     pub bin: PathBuf,
     pub device: String,
+    /// Environment variables for every run (e.g. `BURN_EMUL_TIME_SCALE`).
+    pub env: Vec<(String, String)>,
 }
 
 impl Burn {
@@ -403,7 +510,16 @@ impl Burn {
         Ok(Burn {
             bin,
             device: device.to_string(),
+            env: Vec::new(),
         })
+    }
+
+    /// The same `burn` against another drive.
+    pub fn with_device(&self, device: &str) -> Burn {
+        Burn {
+            device: device.to_string(),
+            ..self.clone()
+        }
     }
 
     /// Runs `burn --dev DEVICE ARGS…` and returns its output whatever the
@@ -417,6 +533,7 @@ impl Burn {
         let started = Instant::now();
         let out = Command::new(&self.bin)
             .args(&all)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .output()
             .map_err(|source| BurnError::Spawn {
@@ -507,23 +624,79 @@ mod tests {
         assert!(!MediaKind::DvdRDl.is_multisession());
     }
 
+    /// Documents as `burn info --json` prints them (emulated recorder and
+    /// tgt's recorder in the lab).
     #[test]
-    fn info_json_shapes() {
-        let a = MediumInfo::from_json(
-            r#"{"drive":{"vendor":"X"},"medium":{"profile":27,"status":"Blank","sessions":0,"free_blocks":2295104}}"#,
+    fn info_json_documents() {
+        let blank = MediumInfo::from_json(
+            r#"{"capacity_blocks":2295104,"capacity_bytes":4700372992,"device":"emul:dvd+rw:/tmp/x.img","diagnostic":null,"drive":{"product":"EMUL DVD+RW","revision":"0.1.","vendor":"BURN"},"erasable":false,"format_state":"unformatted","free_blocks":2295072,"free_bytes":4700307456,"layout":"emulated","next_writable":32,"notes":[],"profile":"DVD+RW","profile_code":26,"schema":1,"sessions":[],"status":"blank","type":"info"}"#,
         )
         .unwrap();
-        assert_eq!(a.profile, Some(0x1B));
-        assert_eq!(a.kind(), Some(MediaKind::DvdPlusR));
-        assert_eq!(a.status.as_deref(), Some("blank"));
-        assert_eq!((a.sessions, a.free_blocks), (Some(0), Some(2295104)));
-        let b = MediumInfo::from_json(r#"{"profile":"0x0043","formatted":false}"#).unwrap();
-        assert_eq!((b.profile, b.formatted), (Some(0x43), Some(false)));
-        let c = MediumInfo::from_json(r#"{"medium":{"profile":{"number":10,"name":"CD-RW"}}}"#)
-            .unwrap();
-        assert_eq!(c.kind(), Some(MediaKind::CdRw));
-        assert_eq!(parse_profile("001Bh"), Some(0x1B));
-        assert!(MediumInfo::from_json("not json").is_err());
+        assert_eq!(blank.profile, Some(0x1A));
+        assert_eq!(blank.kind(), Some(MediaKind::DvdPlusRw));
+        assert_eq!(blank.profile_name.as_deref(), Some("DVD+RW"));
+        assert_eq!(blank.status.as_deref(), Some("blank"));
+        assert_eq!(blank.layout.as_deref(), Some("emulated"));
+        assert_eq!(blank.formatted(), Some(false));
+        assert_eq!(
+            (
+                blank.next_writable,
+                blank.free_blocks,
+                blank.capacity_blocks
+            ),
+            (Some(32), Some(2295072), Some(2295104))
+        );
+        assert_eq!(blank.session_count(), 0);
+        assert_eq!(blank.newest_session(), None);
+
+        let closed = MediumInfo::from_json(
+            r#"{"capacity_blocks":0,"capacity_bytes":0,"device":"/dev/sr3","diagnostic":null,"drive":{"product":"VIRTUAL-CDROM","revision":"0001","vendor":"IET"},"erasable":false,"format_state":null,"free_blocks":null,"free_bytes":null,"layout":"read-only","next_writable":null,"notes":[],"profile":"DVD-ROM","profile_code":16,"schema":1,"sessions":[{"blocks":24448,"bytes":50069504,"number":1,"start":0,"tracks":[{"blocks":24448,"data":true,"number":1,"start":0}],"volume_id":"LAB50"},{"blocks":16,"bytes":32768,"number":2,"start":24448,"tracks":[],"volume_id":null}],"status":"closed","type":"info"}"#,
+        )
+        .unwrap();
+        assert_eq!(closed.kind(), None); // DVD-ROM is not recordable
+        assert_eq!(closed.status.as_deref(), Some("closed"));
+        assert_eq!(closed.formatted(), None);
+        assert_eq!((closed.next_writable, closed.free_blocks), (None, None));
+        assert_eq!(closed.session_count(), 2);
+        assert_eq!(
+            closed.sessions[0],
+            SessionInfo {
+                number: 1,
+                start: 0,
+                blocks: 24448,
+                volume_id: Some("LAB50".into())
+            }
+        );
+        assert_eq!(closed.newest_session().map(|s| s.start), Some(24448));
+        assert_eq!(closed.sessions[1].volume_id, None);
+
+        let e = MediumInfo::from_json(
+            r#"{"error":{"command":null,"exit_code":4,"hints":[],"lba":null,"message":"no disc in the drive","sense":null},"schema":1,"type":"error"}"#,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("no disc in the drive"), "{e}");
+        assert!(matches!(
+            MediumInfo::from_json(r#"{"type":"check"}"#),
+            Err(InfoError::NotInfo(_))
+        ));
+        assert!(matches!(
+            MediumInfo::from_json("not json"),
+            Err(InfoError::Json(_))
+        ));
+    }
+
+    #[test]
+    fn xorriso_views() {
+        let d = |s: &str| Some(XorrisoView::Drive(s.into()));
+        let f = |s: &str| Some(XorrisoView::File(s.into()));
+        assert_eq!(xorriso_view("/dev/sr0"), d("/dev/sr0"));
+        assert_eq!(xorriso_view("mmc:/dev/sg3"), d("/dev/sg3"));
+        assert_eq!(xorriso_view("mmc:/dev/vda"), None);
+        assert_eq!(xorriso_view("stdio:/tmp/a.iso"), f("/tmp/a.iso"));
+        assert_eq!(xorriso_view("stdio:-"), None);
+        assert_eq!(xorriso_view("emul:dvd+rw:/tmp/x.img"), f("/tmp/x.img"));
+        assert_eq!(xorriso_view("emul:bd-re:rel/x:y.img"), f("rel/x:y.img"));
+        assert_eq!(xorriso_view("sr0"), None);
     }
 
     #[test]

@@ -1,5 +1,9 @@
 //! Inspects a drive through the drive handle: INQUIRY, readiness, current
-//! profile, disc information, capabilities and write speeds.
+//! profile, the features and profiles of GET CONFIGURATION, disc
+//! information, the last track's information, the TOC, capacity,
+//! capabilities and write speeds. Each line is what `mmc` parsed from the
+//! reply; a command the drive refuses prints its error and the inspection
+//! goes on.
 //!
 //! ```sh
 //! cargo run -p mmc --example inspect -- /dev/sr0
@@ -91,12 +95,103 @@ fn inspect(address: &Address) -> mmc::Result<()> {
         profile.profile,
         if profile.guessed { " (guessed)" } else { "" }
     );
+    match drive.features() {
+        Ok(cfg) => {
+            let profiles: Vec<String> = cfg
+                .profiles()
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{:04X}h{}",
+                        p.profile.0,
+                        if p.current { "(current)" } else { "" }
+                    )
+                })
+                .collect();
+            println!("profiles: {}", profiles.join(" "));
+            let features: Vec<String> = cfg
+                .features
+                .iter()
+                .map(|f| format!("{:04X}h{}", f.code, if f.current { "*" } else { "" }))
+                .collect();
+            println!(
+                "features ({} bytes{}; * = current): {}",
+                cfg.data_length + 4,
+                if cfg.complete { "" } else { ", cut" },
+                features.join(" ")
+            );
+        }
+        Err(e) => println!("features: {e}"),
+    }
+    let mut track = None;
     match drive.disc_info() {
-        Ok(di) => println!(
-            "disc: status {:?}, last session {:?}, sessions {}, erasable {}",
-            di.disc_status, di.last_session_state, di.sessions, di.erasable
-        ),
+        Ok(di) => {
+            println!(
+                "disc: status {:?}, last session {:?}, sessions {}, erasable {}",
+                di.disc_status, di.last_session_state, di.sessions, di.erasable
+            );
+            println!(
+                "disc tracks: first {}, last session's {}..{}; last possible lead-out {}",
+                di.first_track,
+                di.first_track_last_session,
+                di.last_track_last_session,
+                di.last_possible_lead_out
+                    .map_or("not returned".to_string(), |a| format!(
+                        "{:#x} ({})",
+                        a.0,
+                        a.as_lba()
+                    ))
+            );
+            track = Some(u32::from(di.last_track_last_session));
+        }
         Err(e) => println!("disc information: {e}"),
+    }
+    if let Some(n) = track {
+        match drive.track_info(n) {
+            Ok(t) => println!(
+                "track {}: session {}, start {}, size {}, free {}, blank {}, reserved {}, \
+                 NWA {}, blocking factor {}, mode {}, data mode {}",
+                t.track_number,
+                t.session_number,
+                t.start,
+                t.size,
+                t.free_blocks,
+                t.blank,
+                t.reserved,
+                if t.nwa_valid {
+                    t.next_writable.to_string()
+                } else {
+                    "not valid".to_string()
+                },
+                t.packet_size,
+                t.track_mode,
+                t.data_mode
+            ),
+            Err(e) => println!("track {n}: {e}"),
+        }
+    }
+    match drive.toc() {
+        Ok(toc) => {
+            let entries: Vec<String> = toc
+                .entries
+                .iter()
+                .map(|e| {
+                    let name = if e.track == mmc::cmd::TocEntry::LEAD_OUT {
+                        "lead-out".to_string()
+                    } else {
+                        format!("track {}", e.track)
+                    };
+                    format!("{name} at {} (control {:X}h)", e.start.lba(), e.control)
+                })
+                .collect();
+            println!(
+                "toc: tracks {}..{}: {}",
+                toc.first_track,
+                toc.last_track,
+                entries.join(", ")
+            );
+        }
+        Err(e) => println!("toc: {e}"),
     }
     match drive.capacity() {
         Ok(c) => println!("capacity: last LBA {}, block {}", c.last_lba, c.block_len),

@@ -1,25 +1,39 @@
 #!/bin/sh
 # lab-suite.sh - the guest side of hw-tests/tests/lab.rs: one boot, several
 # named checks (see checks.sh); the host asserts on each.
-# Needs LAB_RECORDERS=2 (recorder 1: raw MMC sequence, recorder 2: burns)
-# and the read-only ISO drive. Optional: /lab/burn (this workspace's CLI).
+#
+# Needs LAB_RECORDERS=5 and the read-only ISO drive:
+#   recorder 1  the raw MMC sequence (tgt transcript)
+#   recorder 2  xorriso burns 16 MB, then the eject/load cycle
+#   recorder 3  mmc's inspect example on the blank DVD+R; `burn write IMG`
+#               through /dev/srN, check through mmc:/dev/srN, verify
+#               through /dev/sgN; refusals on the closed disc, no disc
+#   recorder 4  `burn add` of a 50 MB directory (an ISO built while it is
+#               written) through /dev/sgN, checked through /dev/sgN
+#   recorder 5  refusals on the blank DVD+R, then `burn write -` of the
+#               image from standard input through mmc:/dev/srN, --close
+# and in /lab: burn and inspect (this workspace's), img50.iso (a 50 MB
+# image the host made with `burn mkiso`).
 . /lab/checks.sh
 
 # shellcheck disable=SC2086
 set -- $LAB_REC_DEVS
-R1=${1:-} R2=${2:-}
+R1=${1:-} R2=${2:-} R3=${3:-} R4=${4:-} R5=${5:-}
 # shellcheck disable=SC2086
 set -- $LAB_REC_SGS
-S1=${1:-} S2=${2:-}
+S1=${1:-} S2=${2:-} S3=${3:-} S4=${4:-} S5=${5:-}
 # /dev/sgN of a block device /dev/srN
 sg_of() { for g in /sys/block/"${1#/dev/}"/device/scsi_generic/*; do [ -e "$g" ] && echo "/dev/${g##*/}"; done; }
 ISO_SG=$(sg_of "$LAB_ISO_DEV")
+IMG=/lab/img50.iso
+IMG_BYTES=$( [ -f "$IMG" ] && wc -c <"$IMG" | tr -d ' ')
 
 devices() {
 	echo "kernel $(uname -r)"
 	echo "iso=$LAB_ISO_DEV ($ISO_SG) recorders=$LAB_REC_DEVS sg=$LAB_REC_SGS"
 	[ -b "$LAB_ISO_DEV" ] && [ -c "$ISO_SG" ] || { echo "read-only ISO drive missing"; return 1; }
-	[ -b "$R1" ] && [ -b "$R2" ] && [ -c "$S1" ] && [ -c "$S2" ] || { echo "expected two recorders"; return 1; }
+	for d in "$R1" "$R2" "$R3" "$R4" "$R5"; do [ -b "$d" ] || { echo "expected five recorders"; return 1; }; done
+	for d in "$S1" "$S2" "$S3" "$S4" "$S5"; do [ -c "$d" ] || { echo "expected five recorders"; return 1; }; done
 	return 0
 }
 
@@ -28,6 +42,10 @@ recorder_inquiry() {
 	cat /tmp/inq.txt
 	grep -q 'PDT=5' /tmp/inq.txt && grep -q 'IET' /tmp/inq.txt && grep -q 'VIRTUAL-CDROM' /tmp/inq.txt
 }
+
+# mmc's inspect example with the CDB trace (MMC_TRACE=1: one line per
+# command and completion, the first bytes of each reply)
+inspect_traced() { MMC_TRACE=1 inspect "$1"; }
 
 raw_sequence() {
 	tgt-raw-sequence.sh "$S1" "$LAB_SHARE/tgt-transcript.txt" || return 1
@@ -85,11 +103,148 @@ workspace_binary() {
 	[ "$rc" != 126 ] && [ "$rc" != 127 ]
 }
 
+# ---------------------------------------------------------------- burn CLI
+# Every command runs through `run` (checks.sh): the host reads its output,
+# exit status and JSON document.
+P="--progress never"
+
+burn_devices() {
+	run 0 burn devices || return 1
+	run 0 burn devices --json
+}
+
+burn_info_blank() {
+	run 0 burn --dev "$R3" info || return 1
+	run 0 burn --dev "$R3" --json info || return 1
+	run 0 burn --dev "$S3" --json info || return 1
+	run 0 burn --dev "mmc:$R3" --json info
+}
+
+# the 50 MB image through /dev/srN; tgt refuses RESERVE TRACK (open-ended
+# write) and turns the disc into a DVD-ROM when the session is closed
+burn_write_sr() {
+	[ -n "$IMG_BYTES" ] || { echo "$IMG missing"; return 1; }
+	run 0 md5sum "$IMG" || return 1
+	# -v: the engine's log says why it writes open-ended
+	# shellcheck disable=SC2086
+	run 0 burn --dev "$R3" -v --json $P write "$IMG" || return 1
+	# what the drive says right after the write, before the kernel re-reads
+	run 0 burn --dev "$R3" --json info || return 1
+	# eject/load: the kernel notices the new capacity of /dev/srN
+	run 0 lab-media load 3 || return 1
+	run 0 burn --dev "$R3" info
+}
+
+burn_check_sr() {
+	# shellcheck disable=SC2086
+	run 0 burn --dev "mmc:$R3" $P check || return 1
+	# shellcheck disable=SC2086
+	run 0 burn --dev "$S3" --json $P verify "$IMG" || return 1
+	run 0 xorriso -md5 on -indev "$R3" -check_md5_r sorry / -- || return 1
+	# the kernel's iso9660 reads the disc too
+	mkdir -p /mnt/disc3
+	run 0 mount -t iso9660 -o ro "$R3" /mnt/disc3 || return 1
+	run 0 md5sum /mnt/disc3/data/random.bin
+	rc=$?
+	umount /mnt/disc3
+	return $rc
+}
+
+# what tgt's recorder cannot do, and what no disc means
+burn_refusals() {
+	ok=0
+	# the closed disc (tgt made it a DVD-ROM)
+	# shellcheck disable=SC2086
+	run 4 burn --dev "$R3" $P write "$IMG" || ok=1
+	# shellcheck disable=SC2086
+	run 4 burn --dev "$S3" $P add /lab/checks.sh || ok=1
+	run 4 burn --dev "$S3" blank || ok=1
+	# the blank DVD+R of recorder 5: no BLANK, no FORMAT UNIT
+	run 4 burn --dev "$S5" blank || ok=1
+	run 4 burn --dev "mmc:$R5" format || ok=1
+	run 4 burn --dev "$R5" --json format || ok=1
+	run any burn --dev "$S5" formats || ok=1
+	# many commands, some of which tgt rejects (READ FORMAT CAPACITIES, ...)
+	run 0 burn --dev "$S5" info --diagnostic || ok=1
+	run 4 burn --dev mmc:/dev/null info || ok=1
+	# no disc: tgt's medium taken out
+	run 0 lab-media eject 3 || ok=1
+	run 0 burn --dev "$R3" info || ok=1
+	run 0 burn --dev "$S3" --json info || ok=1
+	run 4 burn --dev "$R3" check || ok=1
+	# shellcheck disable=SC2086
+	run 4 burn --dev "$S3" $P write "$IMG" || ok=1
+	run 4 burn --dev "$S3" --json $P verify "$IMG" || ok=1
+	run 0 lab-media load 3 || ok=1
+	# the drive's own eject (START STOP UNIT) and load
+	run 0 burn --dev "$S3" eject || ok=1
+	run 0 burn --dev "$S3" --json info || ok=1
+	run any burn --dev "$S3" eject --load || ok=1
+	run 0 lab-media load 3 || ok=1
+	run 0 burn --dev "$R3" --json info || ok=1
+	return $ok
+}
+
+# a 50 MB directory as a stream: add builds the ISO while it is written
+burn_add_sg() {
+	mkdir -p /tmp/d50/sub
+	dd if=/dev/urandom of=/tmp/d50/random.bin bs=1M count=48 2>/dev/null || return 1
+	echo "added by burn through SG_IO" >/tmp/d50/sub/note.txt
+	run 0 sh -c 'cd /tmp/d50 && md5sum random.bin sub/note.txt' || return 1
+	# shellcheck disable=SC2086
+	run 0 burn --dev "$S4" --json $P add --volid LAB_ADD /tmp/d50=/data || return 1
+	# shellcheck disable=SC2086
+	run 0 burn --dev "$S4" --json $P check || return 1
+	run 0 lab-media load 4 || return 1
+	run 0 xorriso -md5 on -indev "$R4" -check_md5_r sorry / --
+}
+
+# the image from standard input, closing the disc
+burn_write_stdin() {
+	[ -n "$IMG_BYTES" ] || { echo "$IMG missing"; return 1; }
+	run 0 sh -c "cat $IMG | burn --dev mmc:$R5 --json $P write - --size $IMG_BYTES --close" || return 1
+	run 0 lab-media load 5 || return 1
+	# shellcheck disable=SC2086
+	run 0 burn --dev "$R5" $P verify "$IMG" || return 1
+	run 0 xorriso -md5 on -indev "$S5" -check_md5_r sorry / --
+}
+
+# QEMU's read-only CD-ROM through burn
+burn_iso_drive() {
+	ok=0
+	run 0 burn --dev "$LAB_ISO_DEV" --json info || ok=1
+	run 0 burn --dev "$LAB_ISO_DEV" ls -l / || ok=1
+	run 0 burn --dev "$ISO_SG" ls /sub || ok=1
+	rm -rf "$LAB_SHARE/extract"
+	mkdir -p "$LAB_SHARE/extract"
+	run 0 burn --dev "$LAB_ISO_DEV" extract /README.TXT "$LAB_SHARE/extract/README.TXT" || ok=1
+	run 0 burn --dev "$ISO_SG" extract /sub/numbers.txt "$LAB_SHARE/extract/numbers.txt" || ok=1
+	# shellcheck disable=SC2086
+	run 4 burn --dev "$LAB_ISO_DEV" $P write "$IMG" || ok=1
+	# shellcheck disable=SC2086
+	run 4 burn --dev "$ISO_SG" --json $P write "$IMG" || ok=1
+	run 0 burn --dev "$LAB_ISO_DEV" eject || ok=1
+	run 0 burn --dev "$LAB_ISO_DEV" --json info || ok=1
+	return $ok
+}
+
 check devices devices
 check recorder-inquiry recorder_inquiry
+check inspect-sg inspect_traced "$S3"
+check inspect-sr inspect_traced "$R3"
+check inspect-iso inspect "$LAB_ISO_DEV"
 check tgt-raw-sequence raw_sequence
 check xorriso-burn xorriso_burn
 check media-control media_control
 check iso-drive iso_drive
 check workspace-binary workspace_binary
+check burn-devices burn_devices
+check burn-info-blank burn_info_blank
+check burn-write-sr burn_write_sr
+check inspect-closed inspect "$S3"
+check burn-check-sr burn_check_sr
+check burn-refusals burn_refusals
+check burn-add-sg burn_add_sg
+check burn-write-stdin burn_write_stdin
+check burn-iso-drive burn_iso_drive
 checks_done
