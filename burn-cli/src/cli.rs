@@ -10,15 +10,16 @@ use std::fmt;
 use std::path::PathBuf;
 
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
-use mmc::address::{Address, EMUL_MEDIA};
+use mmc::address::Address;
+use mmc::emul::Media;
 
 /// Top-level help after the option list: drive addresses, JSON, exit codes.
 fn top_after_help() -> String {
     // The media names, wrapped under the description column.
     let mut media = String::new();
     let mut col = 0;
-    for (i, (name, _, _)) in EMUL_MEDIA.iter().enumerate() {
-        let item = if i + 1 < EMUL_MEDIA.len() {
+    for (i, name) in Media::ALL.map(Media::name).iter().enumerate() {
+        let item = if i + 1 < Media::ALL.len() {
             format!("{name}, ")
         } else {
             name.to_string()

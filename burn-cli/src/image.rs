@@ -296,17 +296,7 @@ mod tests {
         tree.add_file(
             tree.root(),
             b"a",
-            &iso_writer::model::Metadata {
-                mode: 0o100644,
-                uid: 0,
-                gid: 0,
-                nlink: 1,
-                ino: 0,
-                mtime: Default::default(),
-                atime: Default::default(),
-                ctime: Default::default(),
-                rdev: None,
-            },
+            &iso_writer::model::Metadata::new(0o100644, Default::default()),
             iso_writer::write::FileData::Memory(std::sync::Arc::from(&b"x"[..])),
         )
         .unwrap();

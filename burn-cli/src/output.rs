@@ -76,18 +76,6 @@ impl Ui {
         }
     }
 
-    /// A note for the person at the terminal (standard error, not with -q
-    /// or --json).
-    #[expect(dead_code, reason = "for the drive commands' notes")]
-    pub fn note(&self, msg: &str) {
-        if self.quiet || self.json {
-            return;
-        }
-        crate::progress::suspend(|| {
-            let _ = writeln!(io::stderr().lock(), "{msg}");
-        });
-    }
-
     /// A warning (standard error, not with -q). With --json it is logged
     /// only; JSON results carry the same information.
     pub fn warn(&self, msg: &str) {

@@ -29,7 +29,6 @@ use crate::output::{Ui, duration_text, human_bytes, rate_text};
 
 /// What a long operation is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(dead_code, reason = "the drive operations' phases")]
 pub enum Phase {
     /// Reading the input tree and planning an image.
     Scanning,
@@ -37,8 +36,6 @@ pub enum Phase {
     Writing,
     /// Reading data back (check-read, verify, ls/extract from a disc).
     Reading,
-    /// Comparing with MD5 checksums or an image.
-    Checking,
     Blanking,
     Formatting,
     /// RESERVE TRACK or SEND CUE SHEET before writing.
@@ -53,8 +50,6 @@ pub enum Phase {
     Finalizing,
     /// Waiting for the drive to become ready.
     Waiting,
-    /// Copying files out of an image.
-    Extracting,
 }
 
 impl Phase {
@@ -63,7 +58,6 @@ impl Phase {
             Phase::Scanning => "scanning",
             Phase::Writing => "writing",
             Phase::Reading => "reading",
-            Phase::Checking => "checking",
             Phase::Blanking => "blanking",
             Phase::Formatting => "formatting",
             Phase::Reserving => "reserving",
@@ -72,7 +66,6 @@ impl Phase {
             Phase::Closing => "closing",
             Phase::Finalizing => "finalizing",
             Phase::Waiting => "waiting",
-            Phase::Extracting => "extracting",
         }
     }
 }

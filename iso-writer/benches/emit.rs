@@ -24,17 +24,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 fn plan(data: &Arc<[u8]>, md5: bool) -> Plan {
     let mut tree = Tree::new();
     let root = tree.root();
-    let meta = Metadata {
-        mode: mode::S_IFREG | 0o644,
-        uid: 0,
-        gid: 0,
-        nlink: 1,
-        ino: 0,
-        mtime: Timestamp::from_secs(0),
-        atime: Timestamp::from_secs(0),
-        ctime: Timestamp::from_secs(0),
-        rdev: None,
-    };
+    let meta = Metadata::new(mode::S_IFREG | 0o644, Timestamp::from_secs(0));
     for i in 0..FILES {
         let name = format!("f{i}.bin");
         tree.add_file(root, name.as_bytes(), &meta, FileData::Memory(data.clone()))

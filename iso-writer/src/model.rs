@@ -95,6 +95,24 @@ pub struct Metadata {
 }
 
 impl Metadata {
+    /// `mode` owned by root (uid and gid 0), one link, no serial number or
+    /// device, and `time` as modification, access and attribute-change
+    /// time: the attributes of nodes that have none of their own (a record
+    /// without Rock Ridge, a boot catalog, an implied directory).
+    pub const fn new(mode: u32, time: Timestamp) -> Metadata {
+        Metadata {
+            mode,
+            uid: 0,
+            gid: 0,
+            nlink: 1,
+            ino: 0,
+            mtime: time,
+            atime: time,
+            ctime: time,
+            rdev: None,
+        }
+    }
+
     pub fn kind(&self) -> Option<Kind> {
         Kind::from_mode(self.mode)
     }

@@ -640,18 +640,10 @@ fn replay_keeps_entries_and_renews_the_boot_info_table() {
 
 /// Attributes of a file added in a test.
 fn file_meta() -> iso_writer::model::Metadata {
-    let t = iso_writer::model::Timestamp::from_secs(EPOCH);
-    iso_writer::model::Metadata {
-        mode: mode::S_IFREG | 0o644,
-        uid: 0,
-        gid: 0,
-        nlink: 1,
-        ino: 0,
-        mtime: t,
-        atime: t,
-        ctime: t,
-        rdev: None,
-    }
+    iso_writer::model::Metadata::new(
+        mode::S_IFREG | 0o644,
+        iso_writer::model::Timestamp::from_secs(EPOCH),
+    )
 }
 
 #[test]

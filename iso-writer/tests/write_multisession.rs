@@ -30,17 +30,7 @@ fn tree1() -> tempfile::TempDir {
 }
 
 fn meta() -> Metadata {
-    Metadata {
-        mode: mode::S_IFREG | 0o644,
-        uid: 0,
-        gid: 0,
-        nlink: 1,
-        ino: 0,
-        mtime: Timestamp::from_secs(1_704_164_645),
-        atime: Timestamp::from_secs(1_704_164_645),
-        ctime: Timestamp::from_secs(1_704_164_645),
-        rdev: None,
-    }
+    Metadata::new(mode::S_IFREG | 0o644, Timestamp::from_secs(1_704_164_645))
 }
 
 /// Write a session into an emulated image (mmc-recipes.md §8.2): the

@@ -5,7 +5,7 @@
 //! | `/dev/srN`, `/dev/sgN`, `/dev/scdN`, any other `/dev/…` | SG_IO device node (`mmc-recipes.md` §1) |
 //! | `mmc:PATH` | any node that answers SG_IO, e.g. `mmc:/dev/vda` in a QEMU guest |
 //! | `stdio:PATH` | image file, block device or pipe used as an overwritable medium; `stdio:-` and `stdio:/dev/stdout` write to standard output |
-//! | `emul:MEDIA:PATH` | the emulated recorder holding MEDIA (see [`EMUL_MEDIA`]) backed by the file PATH |
+//! | `emul:MEDIA:PATH` | the emulated recorder holding MEDIA (see [`Media::ALL`]) backed by the file PATH |
 //!
 //! [`Address`] parses these and prints them back unchanged (`Display`
 //! round-trips); anything else is an [`Error::Address`] that says what to
@@ -15,107 +15,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+use crate::emul::Media;
 use crate::error::{Error, Result};
-use crate::profile::Profile;
-
-/// Media the emulated recorder can hold, named in `emul:MEDIA:PATH`.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-#[non_exhaustive]
-pub enum EmulMedia {
-    CdR,
-    CdRw,
-    DvdMinusR,
-    DvdMinusRw,
-    DvdPlusR,
-    DvdPlusRDl,
-    DvdPlusRw,
-    DvdRam,
-    BdR,
-    BdRe,
-    CdRom,
-    DvdRom,
-    BdRom,
-}
-
-/// The one list of emulated media: address name, media, and the MMC profile
-/// the emulator reports for it (`mmc-recipes.md` §2, §12.1). DVD-RW starts
-/// as sequential recording (14h), BD-R as SRM (41h), as blank discs do.
-pub const EMUL_MEDIA: &[(&str, EmulMedia, Profile)] = &[
-    ("cd-r", EmulMedia::CdR, Profile::CD_R),
-    ("cd-rw", EmulMedia::CdRw, Profile::CD_RW),
-    ("dvd-r", EmulMedia::DvdMinusR, Profile::DVD_R_SEQ),
-    ("dvd-rw", EmulMedia::DvdMinusRw, Profile::DVD_RW_SEQ),
-    ("dvd+r", EmulMedia::DvdPlusR, Profile::DVD_PLUS_R),
-    ("dvd+r-dl", EmulMedia::DvdPlusRDl, Profile::DVD_PLUS_R_DL),
-    ("dvd+rw", EmulMedia::DvdPlusRw, Profile::DVD_PLUS_RW),
-    ("dvd-ram", EmulMedia::DvdRam, Profile::DVD_RAM),
-    ("bd-r", EmulMedia::BdR, Profile::BD_R_SRM),
-    ("bd-re", EmulMedia::BdRe, Profile::BD_RE),
-    ("cd-rom", EmulMedia::CdRom, Profile::CD_ROM),
-    ("dvd-rom", EmulMedia::DvdRom, Profile::DVD_ROM),
-    ("bd-rom", EmulMedia::BdRom, Profile::BD_ROM),
-];
-
-impl EmulMedia {
-    /// Every emulated medium, in [`EMUL_MEDIA`] order.
-    pub fn all() -> impl Iterator<Item = EmulMedia> {
-        EMUL_MEDIA.iter().map(|&(_, m, _)| m)
-    }
-
-    /// Looks up a name of [`EMUL_MEDIA`], ignoring ASCII case.
-    pub fn from_name(name: &str) -> Option<EmulMedia> {
-        EMUL_MEDIA
-            .iter()
-            .find(|(n, _, _)| n.eq_ignore_ascii_case(name))
-            .map(|&(_, m, _)| m)
-    }
-
-    fn entry(self) -> &'static (&'static str, EmulMedia, Profile) {
-        EMUL_MEDIA
-            .iter()
-            .find(|(_, m, _)| *m == self)
-            .unwrap_or(&EMUL_MEDIA[0])
-    }
-
-    /// The address name, e.g. `dvd+r-dl`.
-    pub fn name(self) -> &'static str {
-        self.entry().0
-    }
-
-    /// The MMC profile the emulator reports for a disc of this kind.
-    pub fn profile(self) -> Profile {
-        self.entry().2
-    }
-
-    /// `cd-r, cd-rw, …` for messages.
-    pub fn names_list() -> String {
-        EMUL_MEDIA
-            .iter()
-            .map(|(n, _, _)| *n)
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
-
-impl fmt::Display for EmulMedia {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for EmulMedia {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<EmulMedia> {
-        EmulMedia::from_name(s).ok_or_else(|| Error::Address {
-            address: s.to_string(),
-            reason: format!(
-                "unknown emulated medium; valid ones are {}",
-                EmulMedia::names_list()
-            ),
-        })
-    }
-}
 
 /// A parsed drive address.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -129,7 +30,7 @@ pub enum Address {
     /// `stdio:PATH`: image file, block device or pipe; `-` is standard output.
     Stdio(PathBuf),
     /// `emul:MEDIA:PATH`: the emulated recorder.
-    Emul { media: EmulMedia, path: PathBuf },
+    Emul { media: Media, path: PathBuf },
 }
 
 /// Which kind of Linux node a device address names (`mmc-recipes.md` §1).
@@ -184,10 +85,10 @@ impl Address {
                 Some((n, p)) => (n, Some(p)),
                 None => (rest, None),
             };
-            let Some(media) = EmulMedia::from_name(name) else {
+            let Ok(media) = name.parse::<Media>() else {
                 return Err(err(format!(
                     "unknown emulated medium `{name}`; valid ones are {}",
-                    EmulMedia::names_list()
+                    Media::names_list()
                 )));
             };
             return match path {
@@ -326,6 +227,7 @@ impl fmt::Display for Address {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profile::Profile;
 
     fn reason(s: &str) -> String {
         match Address::parse(s) {
@@ -355,14 +257,14 @@ mod tests {
             (
                 "emul:dvd+r-dl:/tmp/disc.img",
                 Address::Emul {
-                    media: EmulMedia::DvdPlusRDl,
+                    media: Media::DvdPlusRDl,
                     path: "/tmp/disc.img".into(),
                 },
             ),
             (
                 "emul:bd-re:rel/x:y.img",
                 Address::Emul {
-                    media: EmulMedia::BdRe,
+                    media: Media::BdRe,
                     path: "rel/x:y.img".into(),
                 },
             ),
@@ -430,14 +332,13 @@ mod tests {
             ("dvd-rom", 0x10),
             ("bd-rom", 0x40),
         ];
-        assert_eq!(EMUL_MEDIA.len(), want.len());
+        assert_eq!(Media::ALL.len(), want.len());
         for (name, profile) in want {
-            let m: EmulMedia = name.parse().unwrap();
+            let m: Media = name.parse().unwrap();
             assert_eq!(m.name(), name);
-            assert_eq!(m.profile(), Profile(profile), "{name}");
+            assert_eq!(m.initial_profile(), Profile(profile), "{name}");
         }
-        assert_eq!(EmulMedia::all().count(), EMUL_MEDIA.len());
-        assert!("dvd-r-dl".parse::<EmulMedia>().is_err());
+        assert!("dvd-r-dl".parse::<Media>().is_err());
     }
 
     #[test]
@@ -452,7 +353,7 @@ mod tests {
         assert!(reason("stdio:").contains("stdio:-"));
         let r = reason("emul:dvd-x:/tmp/a");
         assert!(r.contains("`dvd-x`"), "{r}");
-        for (name, _, _) in EMUL_MEDIA {
+        for name in Media::ALL.map(Media::name) {
             assert!(r.contains(name), "{r} lacks {name}");
         }
         assert!(reason("emul:bd-r").contains("emul:bd-r:PATH"));

@@ -2,9 +2,9 @@
 //! `stdio:` files and pipes, and the emulated recorder, behind one boxed
 //! [`Transport`] with the [`Drive`] retry policy on top.
 
-use crate::address::{Address, EmulMedia};
+use crate::address::Address;
 use crate::drive::{Drive, Timing};
-use crate::emul::{EmulOptions, Emulator, Media};
+use crate::emul::{EmulOptions, Emulator};
 use crate::error::{Error, OpenErrorKind, Result};
 use crate::stdio::StdioDrive;
 use crate::trace::Tracer;
@@ -30,14 +30,6 @@ pub struct OpenOptions {
 /// A drive as [`open`] returns it.
 pub type BoxedDrive = Drive<Box<dyn Transport + Send>>;
 
-/// The emulator kind of an address media name.
-pub fn emul_media(m: EmulMedia) -> Result<Media> {
-    m.name().parse::<Media>().map_err(|e| Error::Address {
-        address: m.name().to_string(),
-        reason: e.to_string(),
-    })
-}
-
 /// Opens the drive at `address`:
 ///
 /// * `/dev/srN`, `/dev/sgN`, … → SG_IO ([`crate::sgio::SgIo`]); INQUIRY
@@ -55,11 +47,9 @@ pub fn open(address: &Address, options: &OpenOptions) -> Result<BoxedDrive> {
     let transport: Box<dyn Transport + Send> = match address {
         Address::Device(path) | Address::Mmc(path) => open_sg(address, path, options)?,
         Address::Stdio(path) => Box::new(StdioDrive::open(path, options.create)?),
-        Address::Emul { media, path } => Box::new(Emulator::open_with(
-            emul_media(*media)?,
-            path,
-            options.emul.clone(),
-        )?),
+        Address::Emul { media, path } => {
+            Box::new(Emulator::open_with(*media, path, options.emul.clone())?)
+        }
     };
     let transport: Box<dyn Transport + Send> = if options.trace {
         Box::new(Tracer::new(transport))
@@ -112,15 +102,6 @@ fn open_sg(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_address_media_is_an_emulator_kind() {
-        for m in EmulMedia::all() {
-            let e = emul_media(m).unwrap();
-            assert_eq!(e.name(), m.name());
-            assert_eq!(e.initial_profile(), m.profile());
-        }
-    }
 
     #[test]
     fn opens_emulator_and_stdio() {

@@ -687,18 +687,7 @@ fn isohybrid_gpt_passes_sgdisk_and_boots_as_disk() {
 }
 
 fn file_meta() -> Metadata {
-    let t = Timestamp::from_secs(EPOCH);
-    Metadata {
-        mode: mode::S_IFREG | 0o644,
-        uid: 0,
-        gid: 0,
-        nlink: 1,
-        ino: 0,
-        mtime: t,
-        atime: t,
-        ctime: t,
-        rdev: None,
-    }
+    Metadata::new(mode::S_IFREG | 0o644, Timestamp::from_secs(EPOCH))
 }
 
 /// Import the newest session of `iso`, replay its boot setup, add

@@ -108,17 +108,9 @@ fn source_tree(root: &Path) {
 }
 
 fn device_meta(kind_bits: u32, rdev: (u32, u32)) -> Metadata {
-    let t = Timestamp::from_secs(1_700_000_000);
     Metadata {
-        mode: kind_bits | 0o644,
-        uid: 0,
-        gid: 0,
-        nlink: 1,
-        ino: 0,
-        mtime: t,
-        atime: t,
-        ctime: t,
         rdev: Some(rdev),
+        ..Metadata::new(kind_bits | 0o644, Timestamp::from_secs(1_700_000_000))
     }
 }
 
@@ -638,18 +630,7 @@ fn multisession_image_file() {
     fs::write(more.join("c.txt"), b"second session\n").unwrap();
     tree.graft(&more, Some(b"/t2")).unwrap();
     let root = tree.root();
-    let t = Timestamp::from_secs(1_700_000_000);
-    let m = Metadata {
-        mode: mode::S_IFREG | 0o644,
-        uid: 0,
-        gid: 0,
-        nlink: 1,
-        ino: 0,
-        mtime: t,
-        atime: t,
-        ctime: t,
-        rdev: None,
-    };
+    let m = Metadata::new(mode::S_IFREG | 0o644, Timestamp::from_secs(1_700_000_000));
     tree.add_file(
         root,
         b"a.txt",

@@ -1,8 +1,6 @@
 //! Helpers: recorders over the emulator and `stdio:` files with fast
 //! timing, source trees of deterministic data, xorriso as the oracle.
 
-#![allow(dead_code)]
-
 use std::ffi::OsString;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -78,10 +76,6 @@ impl Rig {
 
     pub fn rec(&mut self) -> &mut BoxedRecorder {
         self.rec.as_mut().expect("open")
-    }
-
-    pub fn is_stdio(&self) -> bool {
-        matches!(self.address, Address::Stdio(_))
     }
 
     /// A source directory under the rig's temporary directory.

@@ -543,18 +543,7 @@ impl Entry {
 /// directories r-xr-xr-x, files r--r--r--, owner 0, times from the record.
 fn synth_metadata(kind: Kind, t: Option<Timestamp>) -> Metadata {
     let perm = if kind == Kind::Dir { 0o555 } else { 0o444 };
-    let t = t.unwrap_or_default();
-    Metadata {
-        mode: kind.mode_bits() | perm,
-        uid: 0,
-        gid: 0,
-        nlink: 1,
-        ino: 0,
-        mtime: t,
-        atime: t,
-        ctime: t,
-        rdev: None,
-    }
+    Metadata::new(kind.mode_bits() | perm, t.unwrap_or_default())
 }
 
 /// libisofs checksum format: `isofs.cx` is the index as 1–4 big-endian

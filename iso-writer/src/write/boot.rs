@@ -435,18 +435,7 @@ pub(crate) fn prepare(
                     }
                 }
             }
-            let t = volume_time;
-            let meta = Metadata {
-                mode: mode::S_IFREG | 0o444,
-                uid: 0,
-                gid: 0,
-                nlink: 1,
-                ino: 0,
-                mtime: t,
-                atime: t,
-                ctime: t,
-                rdev: None,
-            };
+            let meta = Metadata::new(mode::S_IFREG | 0o444, volume_time);
             let (parent, name) = split_parent(path)?;
             let dir = tree.mkdir_p(parent)?;
             let zeros: Arc<[u8]> = vec![0u8; blocks as usize * BLOCK].into();

@@ -640,17 +640,7 @@ mod tests {
         let make_tree = || {
             let mut tree = Tree::new();
             let root = tree.root();
-            let meta = Metadata {
-                mode: crate::model::mode::S_IFREG | 0o644,
-                uid: 0,
-                gid: 0,
-                nlink: 1,
-                ino: 0,
-                mtime: Timestamp::from_secs(0),
-                atime: Timestamp::from_secs(0),
-                ctime: Timestamp::from_secs(0),
-                rdev: None,
-            };
+            let meta = Metadata::new(crate::model::mode::S_IFREG | 0o644, Timestamp::from_secs(0));
             let mut expect = Vec::new();
             for (i, &n) in SIZES.iter().enumerate() {
                 let data = bytes(n, i as u8);

@@ -158,17 +158,7 @@ mod tests {
     use crate::write::{Options, Plan};
 
     fn meta(m: u32) -> Metadata {
-        Metadata {
-            mode: m,
-            uid: 0,
-            gid: 0,
-            nlink: 1,
-            ino: 0,
-            mtime: Timestamp::from_secs(0),
-            atime: Timestamp::from_secs(0),
-            ctime: Timestamp::from_secs(0),
-            rdev: None,
-        }
+        Metadata::new(m, Timestamp::from_secs(0))
     }
 
     /// An image of /a/b/f (Rock Ridge, no MD5).

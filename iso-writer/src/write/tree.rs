@@ -186,17 +186,9 @@ impl Default for Tree {
 
 /// Attributes for nodes created implicitly.
 fn dir_meta(time: i64) -> Metadata {
-    let t = Timestamp::from_secs(time);
     Metadata {
-        mode: mode::S_IFDIR | 0o755,
-        uid: 0,
-        gid: 0,
         nlink: 2,
-        ino: 0,
-        mtime: t,
-        atime: t,
-        ctime: t,
-        rdev: None,
+        ..Metadata::new(mode::S_IFDIR | 0o755, Timestamp::from_secs(time))
     }
 }
 

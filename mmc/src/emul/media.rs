@@ -7,7 +7,7 @@ use std::str::FromStr;
 use crate::profile::{Family, Profile};
 
 /// A kind of medium in the emulated recorder, as named in `emul:KIND:PATH`
-/// addresses.
+/// addresses ([`crate::address::Address::Emul`]).
 ///
 /// The writable kinds start "as sold" (blank, or unformatted where the real
 /// medium is sold unformatted: DVD+RW and BD-RE; DVD-RAM is sold formatted).
@@ -30,7 +30,8 @@ pub enum Media {
 }
 
 impl Media {
-    /// Every kind, in the order of [`Media::name`] listings.
+    /// Every kind, in the order of [`Media::name`] listings: the one list of
+    /// emulated media (`mmc-recipes.md` §2, §12.1).
     pub const ALL: [Media; 13] = [
         Media::CdR,
         Media::CdRw,
@@ -66,6 +67,11 @@ impl Media {
         }
     }
 
+    /// `cd-r, cd-rw, …`: every name, in [`Media::ALL`] order, for messages.
+    pub fn names_list() -> String {
+        Media::ALL.map(Media::name).join(", ")
+    }
+
     /// Pressed (read-only) media whose content is an existing image file.
     pub fn is_rom(self) -> bool {
         matches!(self, Media::CdRom | Media::DvdRom | Media::BdRom)
@@ -80,9 +86,10 @@ impl Media {
         }
     }
 
-    /// The profile the medium has when loaded in its initial state. DVD-RW
-    /// changes between 0014h and 0013h with formatting; everything else keeps
-    /// its profile (MMC-6 §5.3.1, table 93).
+    /// The profile the medium has when loaded in its initial state, as blank
+    /// discs report it: DVD-RW starts as sequential recording (0014h) and
+    /// changes between 0014h and 0013h with formatting, BD-R starts as SRM
+    /// (0041h); everything else keeps its profile (MMC-6 §5.3.1, table 93).
     pub fn initial_profile(self) -> Profile {
         match self {
             Media::CdR => Profile::CD_R,
@@ -178,9 +185,7 @@ impl fmt::Display for Media {
 
 /// A media name that is not one of [`Media::ALL`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown emulated media kind {0:?} (expected one of cd-r, cd-rw, dvd-r, dvd-rw, dvd+r, dvd+r-dl, dvd+rw, dvd-ram, bd-r, bd-re, cd-rom, dvd-rom, bd-rom)"
-)]
+#[error("unknown emulated media kind {0:?} (expected one of {list})", list = Media::names_list())]
 pub struct UnknownMedia(pub String);
 
 impl FromStr for Media {
@@ -206,6 +211,11 @@ mod tests {
         }
         assert_eq!("DVD+R-DL".parse::<Media>().unwrap(), Media::DvdPlusRDl);
         assert!("dvd-r-dl".parse::<Media>().is_err());
+        assert_eq!(
+            UnknownMedia("x".into()).to_string(),
+            "unknown emulated media kind \"x\" (expected one of cd-r, cd-rw, dvd-r, dvd-rw, \
+             dvd+r, dvd+r-dl, dvd+rw, dvd-ram, bd-r, bd-re, cd-rom, dvd-rom, bd-rom)"
+        );
     }
 
     #[test]

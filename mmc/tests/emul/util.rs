@@ -2,8 +2,6 @@
 //! SPC-4 tables (as summarised in `mmc-recipes.md` §11), independently of
 //! `mmc::cmd`, and replies are decoded here from the same tables.
 
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

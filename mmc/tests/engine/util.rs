@@ -1,10 +1,7 @@
 //! Helpers: recorders over the emulator with fast timing, a deterministic
 //! pseudo-random data source, MD5 sinks.
 
-#![allow(dead_code)]
-
 use std::io::{self, Read};
-use std::path::PathBuf;
 
 use md5::{Digest, Md5};
 use mmc::Transport;
@@ -23,31 +20,26 @@ pub fn instant() -> EmulOptions {
 
 pub struct Rig<T: Transport> {
     pub rec: Recorder<T>,
-    pub dir: tempfile::TempDir,
-    pub path: PathBuf,
+    /// Holds the medium's image and state files while the rig lives.
+    _dir: tempfile::TempDir,
 }
 
 /// A fresh medium of `media` in the emulator, driven with fast timing.
 pub fn rig(media: Media) -> Rig<Emulator> {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("disc.img");
-    let emu = Emulator::open_with(media, &path, instant()).unwrap();
-    Rig {
-        rec: Recorder::new(Drive::with_timing(emu, Timing::fast())),
-        dir,
-        path,
-    }
+    rig_over(media, |emu| emu)
 }
 
 /// As [`rig`], with a fault injector between drive handle and emulator.
 pub fn faulty_rig(media: Media) -> Rig<FaultInjector<Emulator>> {
+    rig_over(media, FaultInjector::new)
+}
+
+fn rig_over<T: Transport>(media: Media, wrap: impl FnOnce(Emulator) -> T) -> Rig<T> {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("disc.img");
-    let emu = Emulator::open_with(media, &path, instant()).unwrap();
+    let emu = Emulator::open_with(media, &dir.path().join("disc.img"), instant()).unwrap();
     Rig {
-        rec: Recorder::new(Drive::with_timing(FaultInjector::new(emu), Timing::fast())),
-        dir,
-        path,
+        rec: Recorder::new(Drive::with_timing(wrap(emu), Timing::fast())),
+        _dir: dir,
     }
 }
 
