@@ -17,7 +17,8 @@
 //! "command","lba","exit_code"}}` as the last line.
 //!
 //! JSON goes to standard output, except when standard output carries data
-//! (`burn mkiso -o -`): then to standard error.
+//! (`burn mkiso -o -`, `burn read -o -`, `--dev stdio:-`): then to standard
+//! error.
 //!
 //! The keys of each document are pinned by tests (`tests/tests/cli_e2e`).
 

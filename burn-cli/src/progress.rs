@@ -1,6 +1,7 @@
 //! Progress of long operations: one generic [`Event`] that any producer
-//! fills in (image emission now; the burn engine's callback, check-reads
-//! and extraction later), and a [`Renderer`] that shows it as
+//! fills in (image emission in `mkiso`; the burn engine's callback in the
+//! drive commands, mapped by `cmd::drive::event_of`), and a [`Renderer`]
+//! that shows it as
 //!
 //! * an indicatif bar on a terminal (bytes, %, speed in MB/s and ×, our
 //!   FIFO and the drive's buffer fill, ETA),
@@ -12,9 +13,9 @@
 //! values when the producer does not supply a speed.
 //!
 //! The JSON event's `phase` is one of `scanning`, `writing`, `reading`,
-//! `checking`, `blanking`, `formatting`, `reserving`, `padding`,
-//! `syncing`, `closing`, `finalizing`, `waiting`, `extracting` (the
-//! engine's phases map onto these); `unit` is `bytes` or `ratio`.
+//! `blanking`, `formatting`, `reserving`, `padding`, `syncing`,
+//! `closing`, `finalizing`, `waiting` ([`Phase`]; the engine's phases map
+//! onto these); `unit` is `bytes` or `ratio`.
 
 use std::collections::VecDeque;
 use std::io::{IsTerminal, Write};

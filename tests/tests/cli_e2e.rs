@@ -1,8 +1,8 @@
 //! End-to-end tests of the `burn` binary: the real executable, run as a
 //! user would, its output checked against independent programs (isoinfo,
-//! xorriso, bsdtar, md5sum) and against the documented interface (help,
-//! exit codes, JSON schema 1). Every oracle is required: a missing one
-//! fails the test with a message naming it.
+//! isovfy, xorriso, bsdtar, sgdisk, md5sum) and against the documented
+//! interface (help, exit codes, JSON schema 1). Every oracle is required:
+//! a missing one fails the test with a message naming it.
 //!
 //! The binary is built once per run with `cargo build -p burn-cli --bin
 //! burn` (Cargo gives `CARGO_BIN_EXE_*` only to a package's own tests);
