@@ -1,6 +1,6 @@
 //! Tests through a real Linux kernel: the VM lab (`lab/mmc-lab.sh`).
 //!
-//! One guest boot (`lab/guest/lab-suite.sh`, five tgt recorders and QEMU's
+//! One guest boot (`lab/guest/lab-suite.sh`, six tgt recorders and QEMU's
 //! read-only CD-ROM) serves every test here: the first test to need it
 //! boots the lab, the others wait for the same run and assert on their own
 //! check. When the lab cannot run (not root and no passwordless sudo, no
@@ -102,9 +102,10 @@ fn suite() -> &'static Suite {
         let inspect = cargo::build_example("mmc", "inspect").map_err(|e| e.to_string())?;
         let image = make_image(&burn)?;
         let run = Lab::new("suite", lab::guest_script("lab-suite.sh"))
-            .recorders(5)
+            .recorders(6)
             .extra(burn)
             .extra(inspect)
+            .extra(env!("CARGO_BIN_EXE_hold-node"))
             .extra(&image.path)
             .run()
             .map_err(|e| e.to_string())?;
@@ -148,7 +149,7 @@ fn guest_suite_passes() {
 }
 
 #[test]
-fn guest_sees_five_recorders_and_the_iso_drive() {
+fn guest_sees_six_recorders_and_the_iso_drive() {
     let run = &suite().run;
     let out = run.expect_ok("devices");
     assert!(out.contains("kernel "), "{out}");
@@ -157,7 +158,7 @@ fn guest_sees_five_recorders_and_the_iso_drive() {
         .split_once("recorders=")
         .and_then(|(_, r)| r.split_once(" sg=").map(|(r, _)| r))
         .unwrap_or_default();
-    assert_eq!(recorders.split_whitespace().count(), 5, "{line}");
+    assert_eq!(recorders.split_whitespace().count(), 6, "{line}");
     assert!(line.contains("iso=/dev/sr"), "{line}");
 }
 
@@ -381,7 +382,7 @@ fn nodes(run: &LabRun) -> Nodes {
             .collect(),
     };
     assert!(
-        n.sr.len() == 5 && n.sg.len() == 5 && n.iso_sg.starts_with("/dev/sg"),
+        n.sr.len() == 6 && n.sg.len() == 6 && n.iso_sg.starts_with("/dev/sg"),
         "devices: {line}\n{devices}"
     );
     n
@@ -645,7 +646,7 @@ fn mmc_inspect_reads_the_iso_drive_and_the_closed_disc() {
 
 // ------------------------------------------------- the burn CLI
 
-/// `burn devices` finds the five recorders and the ISO drive with their
+/// `burn devices` finds the six recorders and the ISO drive with their
 /// vendor and model, and their /dev/sgN.
 #[test]
 fn burn_devices_lists_the_recorders_and_the_iso_drive() {
@@ -658,13 +659,13 @@ fn burn_devices_lists_the_recorders_and_the_iso_drive() {
     let doc = sec.run("devices --json").expect_json();
     assert_eq!(doc["type"], "devices");
     let list = doc["devices"].as_array().expect("devices array");
-    assert_eq!(list.len(), 6, "{doc}");
+    assert_eq!(list.len(), 7, "{doc}");
     let find = |node: &str| -> &Value {
         list.iter()
             .find(|d| d["block_node"] == node)
             .unwrap_or_else(|| panic!("{node} not listed: {doc}"))
     };
-    for i in 1..=5 {
+    for i in 1..=6 {
         let (sr, sg) = n.recorder(i);
         let d = find(sr);
         assert_eq!(d["address"], sr, "{d}");
@@ -1090,4 +1091,136 @@ fn burn_reads_the_read_only_iso_drive() {
         file_md5(&got.join("numbers.txt")),
         file_md5(&src.join("sub/numbers.txt"))
     );
+}
+
+/// Exclusive access covers both nodes of a drive (`mmc::sgio`): while
+/// another program has `/dev/srN` to itself, `burn` reads through
+/// `/dev/sgN` but refuses to burn through it, naming both nodes, and burns
+/// once the other program is done; the same the other way round; a burn in
+/// progress holds both nodes, so a second burn is refused through either;
+/// a mounted disc is refused through `/dev/sgN` too. The last burn (from a
+/// FIFO that held it in the middle of the write) is on the medium file.
+#[test]
+fn burn_exclusive_access_covers_both_nodes_of_the_drive() {
+    let run = &suite().run;
+    let n = nodes(run);
+    let (sr, sg) = n.recorder(6);
+    let sec = run.expect_section("burn-exclusive");
+    show("burn-exclusive", &sec.output);
+    let c = |dev: &str, rest: &str| format!("--dev {dev} {rest}");
+    let sr_busy = format!("{sr} (the same drive as {sg}) is in use by another program");
+    let sg_busy = format!("{sg} (the same drive as {sr}) is in use by another program");
+    let busy = |dev: &str| format!("the drive {dev} is busy");
+    let mounted = "is mounted at /mnt/disc6";
+    let expected: Vec<(String, i32, String)> = vec![
+        ("mkiso --volid EXCL".into(), 0, String::new()),
+        ("md5sum /tmp/small.iso".into(), 0, String::new()),
+        // /dev/srN held by another program
+        (c(sg, "--json info"), 0, "\"status\":\"blank\"".into()),
+        (
+            c(sg, "--json --progress never add /lab/checks.sh"),
+            4,
+            sr_busy.clone(),
+        ),
+        (
+            c(sg, "--json --progress never add --volid EXCL_ADD"),
+            0,
+            "\"type\":\"add\"".into(),
+        ),
+        // /dev/sgN held by another program
+        ("lab-media blank 6".into(), 0, String::new()),
+        (c(sr, "--json info"), 0, "\"status\":\"blank\"".into()),
+        (
+            c(sr, "--progress never write /tmp/small.iso"),
+            4,
+            format!("error: cannot open {sr}: {sg_busy}"),
+        ),
+        (c(sr, "blank"), 4, sg_busy.clone()),
+        (
+            c(sr, "--json --progress never write /tmp/small.iso"),
+            0,
+            "\"type\":\"write\"".into(),
+        ),
+        // both held by a burn in progress
+        ("lab-media blank 6".into(), 0, String::new()),
+        (
+            c(sg, "--json --progress never add /lab/checks.sh"),
+            4,
+            busy(sg),
+        ),
+        (c(sr, "blank"), 4, busy(sr)),
+        (
+            c(sr, "--json --progress never write - --size"),
+            0,
+            "\"type\":\"write\"".into(),
+        ),
+        // mounted
+        ("lab-media load 6".into(), 0, String::new()),
+        (
+            format!("mount -t iso9660 -o ro {sr} /mnt/disc6"),
+            0,
+            String::new(),
+        ),
+        (c(sg, "blank"), 4, format!("the disc in {sg} {mounted}")),
+        (
+            c(sr, "--json --progress never write /tmp/small.iso"),
+            4,
+            mounted.into(),
+        ),
+    ];
+    let expected: Vec<(&str, i32, &str)> = expected
+        .iter()
+        .map(|(a, b, t)| (a.as_str(), *b, t.as_str()))
+        .collect();
+    let runs = sec.runs();
+    expect_runs("burn-exclusive", &runs, &expected);
+    assert_eq!(sec.rc, Some(0), "{}", sec.output);
+
+    // the other program held what it was asked to, and let go
+    for line in [
+        format!("hold-node: holding {sr}"),
+        format!("hold-node: holding {sg}"),
+    ] {
+        assert!(sec.output.contains(&line), "{line:?}:\n{}", sec.output);
+    }
+    assert_eq!(
+        sec.output.matches("hold-node: exit 0").count(),
+        2,
+        "{}",
+        sec.output
+    );
+    // burn, given /dev/srN, had both nodes open during its write
+    let holds: Vec<&str> = sec
+        .output
+        .lines()
+        .filter_map(|l| l.strip_prefix("burn holds: "))
+        .collect();
+    assert_eq!(holds, vec![sg, sr], "{}", sec.output);
+
+    // the refusals came before anything was sent: no JSON result, an error
+    let refused = runs[3].expect_json();
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(refused["error"]["exit_code"], 4, "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.ends_with(&sr_busy)),
+        "{refused}"
+    );
+    let a = runs[4].expect_json();
+    assert_eq!(a["device"], sg, "{a}");
+    assert_eq!(a["volume_id"], "EXCL_ADD", "{a}");
+
+    // the image, the writes after the releases and the held write
+    let small = std::fs::read(run.share_dir().join("small.iso")).expect("small.iso in the share");
+    let small_md5 = md5_hex(&small);
+    assert_eq!(md5sums(&runs[1])[0].1, small_md5, "{}", runs[1]);
+    for i in [9, 13] {
+        let w = runs[i].expect_json();
+        assert_eq!(w["device"], sr, "{w}");
+        assert_eq!(w["bytes"], small.len() as u64, "{w}");
+        assert_eq!(w["md5"], small_md5.as_str(), "{w}");
+    }
+    let len = small.len() as u64;
+    assert_medium_holds(&run.recorder_image(6), len, padded_blocks(len), &small_md5);
 }

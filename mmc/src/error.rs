@@ -25,6 +25,11 @@ pub enum OpenErrorKind {
     /// EBUSY: mounted, or opened exclusively by another program.
     #[error("device busy (it may be mounted or used by another program)")]
     Busy,
+    /// EBUSY on another device node of the same drive, during an exclusive
+    /// open (`/dev/sgN` of `/dev/srN` or the reverse): another program has
+    /// the drive through that node.
+    #[error("{} (the same drive as {}) is in use by another program", .sibling.display(), .drive.display())]
+    SiblingBusy { sibling: PathBuf, drive: PathBuf },
     /// EBUSY, and `/proc/self/mountinfo` shows the medium mounted here.
     #[error("device busy: its medium is mounted at {} (unmount it first)", .0.display())]
     Mounted(PathBuf),

@@ -15,7 +15,11 @@ use crate::transport::Transport;
 #[derive(Clone, Debug, Default)]
 pub struct OpenOptions {
     /// Exclusive open (`O_EXCL` on device nodes, `mmc-recipes.md` §1):
-    /// for burns, keeps automounters and other programs off the drive.
+    /// for burns, keeps automounters and other programs off the drive. On
+    /// SG_IO drives it covers all the drive's nodes (`/dev/srN` and
+    /// `/dev/sgN`, whichever was named) and refuses a mounted medium; see
+    /// [`crate::sgio::SgIo::open_with`]. `stdio:` image files and the
+    /// emulated recorder's file are locked whether or not this is set.
     pub exclusive: bool,
     /// `stdio:` only: create a missing image file (the operation writes).
     pub create: bool,

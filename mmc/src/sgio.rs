@@ -12,6 +12,12 @@
 //! answers EROFS), optionally `O_EXCL`, and EBUSY is retried three more times
 //! two seconds apart — unless `/proc/self/mountinfo` shows the medium
 //! mounted, which is reported at once (`mmc-recipes.md` §1).
+//!
+//! An exclusive open covers the whole drive, not just the node named: the
+//! drive's other nodes (`/dev/sgN` of `/dev/srN` and the reverse, found
+//! through sysfs by [`crate::discovery::sibling_nodes`]) are opened with
+//! `O_EXCL` too and held while the [`SgIo`] lives, as libburn does, so that
+//! no other burner reaches the drive through them during a burn.
 
 use std::ffi::{c_int, c_uchar, c_uint, c_ushort, c_void};
 use std::fs::{File, OpenOptions};
@@ -24,6 +30,7 @@ use std::time::Duration;
 
 use nix::errno::Errno;
 
+use crate::discovery::{DeviceNumber, NodeType, SiblingNode};
 use crate::error::{Error, OpenErrorKind, Result};
 use crate::transport::{
     Completion, DataPhase, SENSE_MAX, SenseBuf, Status, Transport, TransportError,
@@ -325,7 +332,9 @@ fn map_host_driver(
 #[derive(Clone, Debug)]
 pub struct SgOpenOptions {
     /// Add `O_EXCL`: Linux exclusive open, keeping automounters, udev probes
-    /// and other burners off the drive (libburn does this for burns).
+    /// and other burners off the drive (libburn does this for burns). The
+    /// drive's other device nodes are opened with `O_EXCL` too and held
+    /// while the device is open.
     pub exclusive: bool,
     /// How many more times an open failing with EBUSY is retried (libburn: 3).
     pub busy_retries: u32,
@@ -350,11 +359,14 @@ pub struct SgIo {
     file: File,
     path: PathBuf,
     version: i32,
+    /// Other nodes of the drive, held with `O_EXCL` (exclusive opens).
+    siblings: Vec<HeldNode>,
 }
 
 impl SgIo {
-    /// Opens `path` read-write and non-blocking, with `O_EXCL` when
-    /// `exclusive`; EBUSY is retried 3 more times, 2 s apart.
+    /// Opens `path` read-write and non-blocking, with `O_EXCL` (on it and
+    /// the drive's other nodes) when `exclusive`; EBUSY is retried 3 more
+    /// times, 2 s apart.
     pub fn open(path: impl AsRef<Path>, exclusive: bool) -> Result<SgIo> {
         SgIo::open_with(
             path,
@@ -369,6 +381,14 @@ impl SgIo {
     /// `NotFound`, `PermissionDenied` (EACCES, EPERM, EROFS), `Busy` or
     /// `Mounted` (EBUSY after the retries), `NotScsi` (not a device node, or
     /// the driver does not answer SG_GET_VERSION_NUM) or `Io`.
+    ///
+    /// An exclusive open then refuses a drive whose medium is mounted
+    /// (`Mounted`, also when `path` is the sg node, which the mount does not
+    /// keep busy) and opens the drive's other nodes with `O_EXCL`, the same
+    /// EBUSY retries and no commands: `/dev/sgN` for `/dev/srN`, `/dev/srN`
+    /// for `/dev/sgN`. One that stays busy is `SiblingBusy` (or `Mounted`);
+    /// one the user may not open, or that is missing, is skipped with a log
+    /// message (info level): the burn goes on, only less protected.
     pub fn open_with(path: impl AsRef<Path>, opts: &SgOpenOptions) -> Result<SgIo> {
         let path = path.as_ref();
         let fail = |kind| Error::Open {
@@ -383,35 +403,10 @@ impl SgIo {
             return Err(fail(OpenErrorKind::NotScsi));
         }
 
-        let mut flags = libc::O_NONBLOCK;
-        if opts.exclusive {
-            flags |= libc::O_EXCL;
-        }
-        let mut attempt = 0;
-        let file = loop {
-            match OpenOptions::new()
-                .read(true)
-                .write(true)
-                .custom_flags(flags)
-                .open(path)
-            {
-                Ok(f) => break f,
-                Err(e) if e.raw_os_error() == Some(libc::EBUSY) && attempt < opts.busy_retries => {
-                    // A mounted medium stays busy: report it at once.
-                    if let Some(mp) = mount_points(path).into_iter().next() {
-                        return Err(fail(OpenErrorKind::Mounted(mp)));
-                    }
-                    attempt += 1;
-                    log::debug!(
-                        "{}: busy, retrying open ({attempt}/{}) in {:?}",
-                        path.display(),
-                        opts.busy_retries,
-                        opts.busy_delay
-                    );
-                    std::thread::sleep(opts.busy_delay);
-                }
-                Err(e) => return Err(fail(open_error_kind(e, path))),
-            }
+        let file = match open_node(path, true, opts) {
+            Ok(f) => f,
+            Err(NodeOpenError::Mounted(mp)) => return Err(fail(OpenErrorKind::Mounted(mp))),
+            Err(NodeOpenError::Os(e)) => return Err(fail(open_error_kind(e, path))),
         };
 
         // The node may have been replaced between stat and open.
@@ -437,10 +432,21 @@ impl SgIo {
             path.display(),
             opts.exclusive
         );
+        let siblings = if opts.exclusive {
+            // The sg driver knows nothing of mounts: an exclusive open of
+            // /dev/sgN succeeds while the disc in /dev/srN is mounted.
+            if let Some(mp) = mount_points(path).into_iter().next() {
+                return Err(fail(OpenErrorKind::Mounted(mp)));
+            }
+            hold_siblings(path, DeviceNumber::of(&meta), opts)?
+        } else {
+            Vec::new()
+        };
         Ok(SgIo {
             file,
             path: path.to_path_buf(),
             version,
+            siblings,
         })
     }
 
@@ -452,6 +458,177 @@ impl SgIo {
     /// The sg interface version the kernel reported (e.g. 30536 = 3.5.36).
     pub fn sg_version(&self) -> i32 {
         self.version
+    }
+
+    /// The other nodes of the same drive held open with `O_EXCL` for as
+    /// long as this device is open (exclusive opens only; see
+    /// [`SgIo::open_with`]).
+    pub fn held_siblings(&self) -> impl Iterator<Item = &Path> {
+        self.siblings.iter().map(|h| h.path.as_path())
+    }
+}
+
+/// Why [`open_node`] failed.
+enum NodeOpenError {
+    /// EBUSY, and the medium is mounted there.
+    Mounted(PathBuf),
+    /// The error of the last attempt.
+    Os(io::Error),
+}
+
+/// Opens a device node `O_NONBLOCK` (read-write when `read_write`), with
+/// `O_EXCL` when `opts.exclusive`; EBUSY is retried `opts.busy_retries`
+/// times `opts.busy_delay` apart unless the medium is mounted.
+fn open_node(
+    path: &Path,
+    read_write: bool,
+    opts: &SgOpenOptions,
+) -> std::result::Result<File, NodeOpenError> {
+    let mut flags = libc::O_NONBLOCK;
+    if opts.exclusive {
+        flags |= libc::O_EXCL;
+    }
+    let mut attempt = 0;
+    loop {
+        match OpenOptions::new()
+            .read(true)
+            .write(read_write)
+            .custom_flags(flags)
+            .open(path)
+        {
+            Ok(f) => return Ok(f),
+            Err(e) if e.raw_os_error() == Some(libc::EBUSY) => {
+                // A mounted medium stays busy: report it at once.
+                if let Some(mp) = mount_points(path).into_iter().next() {
+                    return Err(NodeOpenError::Mounted(mp));
+                }
+                if attempt >= opts.busy_retries {
+                    return Err(NodeOpenError::Os(e));
+                }
+                attempt += 1;
+                log::debug!(
+                    "{}: busy, retrying open ({attempt}/{}) in {:?}",
+                    path.display(),
+                    opts.busy_retries,
+                    opts.busy_delay
+                );
+                std::thread::sleep(opts.busy_delay);
+            }
+            Err(e) => return Err(NodeOpenError::Os(e)),
+        }
+    }
+}
+
+/// Another node of the drive, open with `O_EXCL` only to keep other
+/// programs off the drive; no command is sent through it.
+#[derive(Debug)]
+struct HeldNode {
+    path: PathBuf,
+    _file: File,
+}
+
+/// Opens every other node of the drive at `drive` (number `own`) with
+/// `O_EXCL` ([`crate::discovery::sibling_nodes`]): `/dev/sgN` for
+/// `/dev/srN` and the reverse, as libburn does (`mmc-recipes.md` §1).
+/// Without it another burner could reach the drive through the other node
+/// in the middle of a burn: the exclusive open of one node does not
+/// exclude opens of the other (the block layer's claim and the sg driver's
+/// exclusive flag are separate).
+///
+/// A busy sibling is an error ([`OpenErrorKind::SiblingBusy`], or
+/// [`OpenErrorKind::Mounted`]); one that cannot be opened for lack of
+/// permission (the user may be allowed only one of the nodes), is missing
+/// or is not the drive's is skipped with a log message. Nodes with a
+/// device number already held (the drive's own node, `/dev/scdN` aliases of
+/// `/dev/srN`) are not opened again: the kernel's exclusive claim is per
+/// device, and a second exclusive open would fail against our own.
+fn hold_siblings(
+    drive: &Path,
+    own: Option<DeviceNumber>,
+    opts: &SgOpenOptions,
+) -> Result<Vec<HeldNode>> {
+    let mut numbers: Vec<DeviceNumber> = own.into_iter().collect();
+    let mut held = Vec::new();
+    let siblings =
+        crate::discovery::sibling_nodes_in(Path::new("/sys"), Path::new("/dev"), drive, own);
+    for sibling in siblings {
+        if numbers.contains(&sibling.number) {
+            log::debug!(
+                "{}: {} is already held (through {} or another alias)",
+                sibling.path.display(),
+                sibling.number,
+                drive.display()
+            );
+            continue;
+        }
+        if let Some(file) = hold_sibling(drive, &sibling, opts)? {
+            numbers.push(sibling.number);
+            held.push(HeldNode {
+                path: sibling.path,
+                _file: file,
+            });
+        }
+    }
+    Ok(held)
+}
+
+/// Opens one sibling of `drive` exclusively; `Ok(None)` when it is skipped.
+fn hold_sibling(drive: &Path, sibling: &SiblingNode, opts: &SgOpenOptions) -> Result<Option<File>> {
+    let path = &sibling.path;
+    let same = format!("{} (the same drive as {})", path.display(), drive.display());
+    let is_drives = |meta: &std::fs::Metadata| DeviceNumber::of(meta) == Some(sibling.number);
+    match std::fs::metadata(path) {
+        Ok(meta) if is_drives(&meta) => {}
+        Ok(_) => {
+            log::warn!(
+                "{}: not {} of the drive {}; not held",
+                path.display(),
+                sibling.number,
+                drive.display()
+            );
+            return Ok(None);
+        }
+        Err(e) => {
+            log::debug!("{same}: not held: {e}");
+            return Ok(None);
+        }
+    }
+    // The sg driver refuses O_EXCL on a read-only open (EPERM); the block
+    // layer's claim needs no write access, so a block node is opened
+    // read-only, asking for the least permission.
+    let read_write = sibling.number.node_type == NodeType::Char;
+    let busy = |kind| Error::Open {
+        path: drive.to_path_buf(),
+        kind,
+    };
+    match open_node(path, read_write, opts) {
+        Ok(file) => {
+            // The node may have been replaced between stat and open.
+            if !file.metadata().is_ok_and(|m| is_drives(&m)) {
+                log::warn!("{same}: changed while being opened; not held");
+                return Ok(None);
+            }
+            log::info!("{same}: held exclusively too");
+            Ok(Some(file))
+        }
+        Err(NodeOpenError::Mounted(mp)) => Err(busy(OpenErrorKind::Mounted(mp))),
+        Err(NodeOpenError::Os(e)) => match e.raw_os_error() {
+            Some(libc::EBUSY) => Err(busy(OpenErrorKind::SiblingBusy {
+                sibling: path.clone(),
+                drive: drive.to_path_buf(),
+            })),
+            Some(libc::EACCES | libc::EPERM | libc::EROFS) => {
+                log::info!(
+                    "{same}: not held exclusively ({e}): other programs can still reach \
+                     the drive through it"
+                );
+                Ok(None)
+            }
+            _ => {
+                log::warn!("{same}: not held exclusively: {e}");
+                Ok(None)
+            }
+        },
     }
 }
 
@@ -729,6 +906,21 @@ mod tests {
             header(&[], DataPhase::None, &mut sense),
             Err(TransportError::Invalid(_))
         ));
+    }
+
+    #[test]
+    fn busy_sibling_names_both_nodes() {
+        let e = Error::Open {
+            path: PathBuf::from("/dev/sr3"),
+            kind: OpenErrorKind::SiblingBusy {
+                sibling: PathBuf::from("/dev/sg3"),
+                drive: PathBuf::from("/dev/sr3"),
+            },
+        };
+        assert_eq!(
+            e.to_string(),
+            "cannot open /dev/sr3: /dev/sg3 (the same drive as /dev/sr3) is in use by another program"
+        );
     }
 
     #[test]

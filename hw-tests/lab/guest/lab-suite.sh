@@ -12,16 +12,19 @@
 #               written) through /dev/sgN, checked through /dev/sgN
 #   recorder 5  refusals on the blank DVD+R, then `burn write -` of the
 #               image from standard input through mmc:/dev/srN, --close
-# and in /lab: burn and inspect (this workspace's), img50.iso (a 50 MB
-# image the host made with `burn mkiso`).
+#   recorder 6  exclusive access: one node of the drive held by another
+#               program (hold-node) or by a burn in progress, the other
+#               node refused to burn; a mounted disc refused through sg
+# and in /lab: burn and inspect (this workspace's), hold-node (hw-tests'),
+# img50.iso (a 50 MB image the host made with `burn mkiso`).
 . /lab/checks.sh
 
 # shellcheck disable=SC2086
 set -- $LAB_REC_DEVS
-R1=${1:-} R2=${2:-} R3=${3:-} R4=${4:-} R5=${5:-}
+R1=${1:-} R2=${2:-} R3=${3:-} R4=${4:-} R5=${5:-} R6=${6:-}
 # shellcheck disable=SC2086
 set -- $LAB_REC_SGS
-S1=${1:-} S2=${2:-} S3=${3:-} S4=${4:-} S5=${5:-}
+S1=${1:-} S2=${2:-} S3=${3:-} S4=${4:-} S5=${5:-} S6=${6:-}
 # /dev/sgN of a block device /dev/srN
 sg_of() { for g in /sys/block/"${1#/dev/}"/device/scsi_generic/*; do [ -e "$g" ] && echo "/dev/${g##*/}"; done; }
 ISO_SG=$(sg_of "$LAB_ISO_DEV")
@@ -32,8 +35,8 @@ devices() {
 	echo "kernel $(uname -r)"
 	echo "iso=$LAB_ISO_DEV ($ISO_SG) recorders=$LAB_REC_DEVS sg=$LAB_REC_SGS"
 	[ -b "$LAB_ISO_DEV" ] && [ -c "$ISO_SG" ] || { echo "read-only ISO drive missing"; return 1; }
-	for d in "$R1" "$R2" "$R3" "$R4" "$R5"; do [ -b "$d" ] || { echo "expected five recorders"; return 1; }; done
-	for d in "$S1" "$S2" "$S3" "$S4" "$S5"; do [ -c "$d" ] || { echo "expected five recorders"; return 1; }; done
+	for d in "$R1" "$R2" "$R3" "$R4" "$R5" "$R6"; do [ -b "$d" ] || { echo "expected six recorders"; return 1; }; done
+	for d in "$S1" "$S2" "$S3" "$S4" "$S5" "$S6"; do [ -c "$d" ] || { echo "expected six recorders"; return 1; }; done
 	return 0
 }
 
@@ -228,6 +231,122 @@ burn_iso_drive() {
 	return $ok
 }
 
+# ------------------------------------------------- exclusive access (rec 6)
+# `hold NODE...`: hold-node opens the nodes with O_EXCL (as another burner
+# would) and keeps them until `release` closes its standard input
+HOLD_FIFO=/tmp/hold.fifo
+# whether process $1 runs (a child that has ended stays a zombie until
+# `wait`, and `kill -0` still finds it)
+alive() { [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$1/stat"; }
+hold() {
+	rm -f "$HOLD_FIFO" /tmp/hold.out
+	mkfifo "$HOLD_FIFO" || return 1
+	hold-node "$@" <"$HOLD_FIFO" >/tmp/hold.out 2>&1 &
+	HOLD_PID=$!
+	exec 9>"$HOLD_FIFO"
+	_i=0
+	until grep -q '^holding' /tmp/hold.out; do
+		_i=$((_i + 1))
+		if [ $_i -gt 600 ] || ! alive "$HOLD_PID"; then
+			cat /tmp/hold.out
+			exec 9>&-
+			return 1
+		fi
+		sleep 0.1
+	done
+	sed 's/^/hold-node: /' /tmp/hold.out
+}
+release() {
+	exec 9>&-
+	wait "$HOLD_PID"
+	echo "hold-node: exit $?"
+}
+
+# the device nodes process $1 has open, one per line
+open_nodes() { for f in /proc/"$1"/fd/*; do readlink "$f"; done 2>/dev/null | grep '^/dev/s[rg]' | sort; }
+
+burn_exclusive() {
+	ok=0
+	SMALL=/tmp/small.iso
+	mkdir -p /tmp/small
+	dd if=/dev/urandom of=/tmp/small/random.bin bs=1k count=600 2>/dev/null || return 1
+	# shellcheck disable=SC2086
+	run 0 burn $P mkiso --volid EXCL -o "$SMALL" /tmp/small=/small || return 1
+	cp "$SMALL" "$LAB_SHARE/small.iso" || return 1
+	run 0 md5sum "$SMALL" || return 1
+	small_bytes=$(wc -c <"$SMALL" | tr -d ' ')
+
+	# another program has /dev/srN to itself: reading through /dev/sgN
+	# works, burning through it does not, until the other program is done
+	hold "$R6" || return 1
+	run 0 burn --dev "$S6" --json info || ok=1
+	# shellcheck disable=SC2086
+	run 4 burn --dev "$S6" --json $P add /lab/checks.sh || ok=1
+	release
+	# shellcheck disable=SC2086
+	run 0 burn --dev "$S6" --json $P add --volid EXCL_ADD /lab/checks.sh || ok=1
+
+	# the reverse: /dev/sgN held, /dev/srN refused for writing and blanking
+	run 0 lab-media blank 6 || return 1
+	hold "$S6" || return 1
+	run 0 burn --dev "$R6" --json info || ok=1
+	# shellcheck disable=SC2086
+	run 4 burn --dev "$R6" $P write "$SMALL" || ok=1
+	run 4 burn --dev "$R6" blank || ok=1
+	release
+	# shellcheck disable=SC2086
+	run 0 burn --dev "$R6" --json $P write "$SMALL" || ok=1
+
+	# a burn in progress holds both nodes: `burn write -` through /dev/srN
+	# from a FIFO that has given it only the first 64 KiB
+	run 0 lab-media blank 6 || return 1
+	rm -f /tmp/feed.fifo
+	mkfifo /tmp/feed.fifo || return 1
+	burn --dev "$R6" --json $P write - --size "$small_bytes" </tmp/feed.fifo >/tmp/held.out 2>/tmp/held.err &
+	held_pid=$!
+	exec 8>/tmp/feed.fifo
+	dd if="$SMALL" bs=65536 count=1 >&8 2>/dev/null
+	# wait until it has both nodes open (or has ended)
+	_i=0
+	until [ "$(open_nodes "$held_pid" | wc -l)" -ge 2 ]; do
+		_i=$((_i + 1))
+		[ $_i -le 600 ] && alive "$held_pid" || break
+		sleep 0.1
+	done
+	open_nodes "$held_pid" | sed 's/^/burn holds: /'
+	# shellcheck disable=SC2086
+	run 4 burn --dev "$S6" --json $P add /lab/checks.sh || ok=1
+	run 4 burn --dev "$R6" blank || ok=1
+	dd if="$SMALL" bs=65536 skip=1 >&8 2>/dev/null
+	exec 8>&-
+	# as `run` does: a hang fails instead of stalling the suite
+	_i=0
+	while alive "$held_pid" && [ $_i -lt 3000 ]; do
+		_i=$((_i + 1))
+		sleep 0.1
+	done
+	kill -KILL "$held_pid" 2>/dev/null
+	wait "$held_pid"
+	held_rc=$?
+	# framed like `run` for the host
+	echo "\$ burn --dev $R6 --json $P write - --size $small_bytes (held)"
+	cat /tmp/held.out
+	sed 's/^/stderr: /' /tmp/held.err
+	echo "rc=$held_rc"
+	[ "$held_rc" = 0 ] || ok=1
+
+	# a mounted disc: refused through /dev/sgN too (the mount keeps only
+	# /dev/srN busy)
+	run 0 lab-media load 6 || return 1
+	mkdir -p /mnt/disc6
+	run 0 mount -t iso9660 -o ro "$R6" /mnt/disc6 || return 1
+	run 4 burn --dev "$S6" blank || ok=1
+	# shellcheck disable=SC2086
+	run 4 burn --dev "$R6" --json $P write "$SMALL" || ok=1
+	umount /mnt/disc6 || ok=1
+	return $ok
+}
+
 check devices devices
 check recorder-inquiry recorder_inquiry
 check inspect-sg inspect_traced "$S3"
@@ -247,4 +366,5 @@ check burn-refusals burn_refusals
 check burn-add-sg burn_add_sg
 check burn-write-stdin burn_write_stdin
 check burn-iso-drive burn_iso_drive
+check burn-exclusive burn_exclusive
 checks_done
