@@ -10,8 +10,8 @@
 # Examples:
 #   scripts/lab.sh hw-tests/lab/examples/burn-smoke.sh
 #   cargo build -p burn-cli && scripts/lab.sh my-test.sh target/debug/burn
-#   LAB_RECORDERS=5 scripts/lab.sh hw-tests/lab/guest/lab-suite.sh target/debug/burn \
-#       target/debug/examples/inspect target/lab-inputs/img50.iso
+#   LAB_RECORDERS=6 scripts/lab.sh hw-tests/lab/guest/lab-suite.sh target/debug/burn \
+#       target/debug/examples/inspect target/debug/hold-node target/lab-inputs/img50.iso
 #       (the hw-tests suite; cargo test -p hw-tests --test lab makes img50.iso)
 # Every LAB_* variable of mmc-lab.sh (hw-tests/lab/README.md) is honoured.
 # Re-runs itself with sudo when not root.
