@@ -107,9 +107,9 @@ pub use blank::{BlankMode, BlankOutcome};
 pub use fifo::DEFAULT_FIFO_BYTES;
 pub use format::{FormatMode, FormatOutcome};
 pub use info::{
-    Damage, DriveIdentity, FormatList, FormatOffer, FormatState, IncrementalFeature, MediaInfo,
-    MediaKind, MediaStatus, NextTrack, SessionEntry, TrackEntry, WriteFeatures, format_meaning,
-    inspect,
+    Damage, DriveIdentity, FormatList, FormatOffer, FormatState, FormatsAnswer, IncrementalFeature,
+    MediaInfo, MediaKind, MediaStatus, NextTrack, SessionEntry, TrackEntry, WriteFeatures,
+    format_meaning, inspect,
 };
 pub use lock::Locked;
 pub use overwrite::{Finish, OverwriteOptions, Overwriter, WriteAtReport};
