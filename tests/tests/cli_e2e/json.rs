@@ -578,11 +578,13 @@ fn write_add_check_and_verify_documents() {
                 ("session_md5", STR),
                 ("files", T::Obj),
                 ("unreadable", ARR),
+                ("truncated", T::Opt(&T::Obj)),
                 ("sector_map", ARR),
                 ("notes", ARR),
                 ("verdict", STR),
             ],
         );
+        assert_eq!(s["truncated"], Value::Null);
         shape(
             &s["files"],
             &[
