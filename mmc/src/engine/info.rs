@@ -224,7 +224,7 @@ pub enum FormatsAnswer {
     Listed,
     /// The drive answered with nothing usable: no formattable capacity
     /// descriptor and a current one of type 11b (no medium or unknown
-    /// capacity, MMC-6 §6.23.3.2).
+    /// capacity; MMC-6 §6.23).
     Empty,
     /// The drive rejected the command as an invalid operation code
     /// (5/20/00): it does not implement READ FORMAT CAPACITIES (tgt's
@@ -364,8 +364,10 @@ pub struct MediaInfo {
     /// media.
     pub next_track: Option<NextTrack>,
     /// User data capacity in blocks: NWA + free blocks on sequential media
-    /// (last possible lead-out when there is no NWA), the formatted size on
-    /// overwritable media (or the size the as-needed format gives).
+    /// (when there is no NWA: the last possible lead-out, or — when that is
+    /// absent, 0 or less than what is recorded, as on tgt's finalized
+    /// DVD-ROM — the readable size), the formatted size on overwritable
+    /// media (or the size the as-needed format gives).
     pub capacity: Option<u64>,
     /// READ CAPACITY: readable blocks (never an NWA, `mmc-recipes.md` §3.4).
     pub readable_blocks: Option<u64>,
