@@ -141,6 +141,28 @@ pub struct FileResults {
     pub without_md5: u64,
 }
 
+/// A session whose recorded data end before the blocks its own
+/// structures refer to — the MD5 tag chain, the checksum array, file
+/// extents: it was not written completely (an interrupted write closed
+/// early, an image file cut short). The missing blocks count as
+/// unreadable, not as a mismatch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Truncation {
+    /// The first block after the session's recorded data: the end of its
+    /// track on sequential media, the first block that is not recorded
+    /// (blank, beyond the end of an image file) otherwise.
+    pub data_end: u64,
+    /// The first block after everything the session refers to.
+    pub referenced_end: u64,
+}
+
+impl Truncation {
+    /// Blocks the session lacks, at least.
+    pub fn missing(&self) -> u64 {
+        self.referenced_end.saturating_sub(self.data_end)
+    }
+}
+
 /// One session checked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SessionResult {
@@ -157,6 +179,8 @@ pub struct SessionResult {
     pub files: FileResults,
     /// Runs of blocks of the session that could not be read.
     pub unreadable: Vec<BlockSpan>,
+    /// The session's data end before what it refers to.
+    pub truncated: Option<Truncation>,
     /// What else is worth saying: the tree could not be read, files whose
     /// data lie outside the session …
     pub notes: Vec<String>,
@@ -189,7 +213,8 @@ pub struct CheckReport {
     /// image files with MD5 tags).
     pub head: Option<TagResult>,
     pub sessions: Vec<SessionResult>,
-    /// Blocks read in all.
+    /// Distinct blocks read in all (a block read again for a file is
+    /// counted once).
     pub blocks_read: u64,
     pub verdict: Verdict,
 }
@@ -298,14 +323,17 @@ pub fn check<T: Transport>(
             })
             .map(|r| BlockSpan::new(r.start, r.blocks))
             .collect();
+        plan.note_unrecorded_tail(&map);
     }
 
-    // Contents whose data lie in no session read above.
+    // Contents whose data lie in no session read above (or only partly,
+    // in a session cut short): read them directly; blocks already read
+    // in a pass are not counted again.
     let outside = contents.outside();
     if !outside.is_empty() {
         for &c in &outside {
             rec.drive().cancel_token().check()?;
-            let r = contents.read_directly(rec, c)?;
+            let r = contents.read_directly(rec, c, &ranges)?;
             blocks_read += r;
         }
     }
@@ -403,6 +431,7 @@ pub(crate) fn checkread_tags<T: Transport>(
                     (a < b).then(|| BlockSpan::new(a as u32, (b - a) as u32))
                 })
                 .collect();
+            p.note_unrecorded_tail(&map);
             p.result(&none)
         })
         .collect();
@@ -468,6 +497,12 @@ struct SessionPlan {
     /// that data differ.
     chain_unreadable: bool,
     unreadable: Vec<BlockSpan>,
+    /// The first block after the highest block the session's tags,
+    /// checksum array and files refer to, when beyond `range`.
+    referenced_end: Option<u64>,
+    /// Where the recorded data of `range` end, when its tail is not
+    /// recorded (blank, beyond the end of the medium or image file).
+    unrecorded_from: Option<u64>,
     notes: Vec<String>,
     /// (path, content, recorded MD5 or why not)
     files: Vec<(String, usize, Expected)>,
@@ -492,8 +527,51 @@ impl SessionPlan {
             chain: ChainState::Absent,
             chain_unreadable: false,
             unreadable: Vec::new(),
+            referenced_end: None,
+            unrecorded_from: None,
             notes: Vec::new(),
             files: Vec::new(),
+        }
+    }
+
+    /// The session refers to blocks up to `end` (exclusive).
+    fn refers_to(&mut self, end: u64) {
+        if end > self.range.end() {
+            self.referenced_end = Some(self.referenced_end.map_or(end, |e| e.max(end)));
+        }
+    }
+
+    /// Notes where the range's data end when the map ends in blocks that
+    /// are not recorded (blank, beyond the end).
+    fn note_unrecorded_tail(&mut self, map: &SectorMap) {
+        let end = self.range.end();
+        let mut from = end;
+        for r in map.runs.iter().rev() {
+            let r_end = u64::from(r.start) + u64::from(r.blocks);
+            if r_end < from || !matches!(r.quality, Quality::Blank | Quality::BeyondEnd) {
+                break;
+            }
+            from = u64::from(r.start);
+        }
+        let from = from.max(u64::from(self.range.start));
+        if from < end {
+            self.unrecorded_from = Some(from);
+        }
+    }
+
+    /// The truncation, if the data end before what the session refers to.
+    fn truncation(&self) -> Option<Truncation> {
+        let end = self.range.end();
+        match (self.unrecorded_from, self.referenced_end) {
+            (Some(from), r) => Some(Truncation {
+                data_end: from,
+                referenced_end: r.unwrap_or(end).max(end),
+            }),
+            (None, Some(r)) => Some(Truncation {
+                data_end: end,
+                referenced_end: r,
+            }),
+            (None, None) => None,
         }
     }
 
@@ -516,6 +594,12 @@ impl SessionPlan {
             Some(ArrayValidity::Damaged) => ArrayState::Damaged,
             Some(ArrayValidity::Unreadable(r)) => ArrayState::Unreadable { reason: r.clone() },
         };
+        if let Some(i) = &info {
+            // The array: COUNT entries of 16 bytes from END (`md5-tags.md`
+            // §4).
+            let blocks = (u64::from(i.count) * 16).div_ceil(2048);
+            self.refers_to(u64::from(i.end) + blocks);
+        }
         if let Some(i) = &info
             && let Some(m) = i.session_md5()
         {
@@ -555,17 +639,27 @@ impl SessionPlan {
             ));
         }
         for (path, extents, size, expected) in found {
+            for e in &extents {
+                if e.lba >= self.range.start {
+                    self.refers_to(u64::from(e.lba) + extent_blocks(e));
+                }
+            }
             let c = contents.intern(extents, size);
             self.files.push((path, c, expected));
         }
     }
 
     fn result(self, contents: &Contents) -> SessionResult {
+        let truncated = self.truncation();
         let mut files = FileResults::default();
         for (path, c, expected) in &self.files {
             files.total += 1;
             let Expected::Md5(want) = expected else {
                 files.without_md5 += 1;
+                // Not verified, but its data are missing all the same.
+                if matches!(contents.list[*c].outcome, Some(Err(()))) {
+                    files.unreadable.push(path.clone());
+                }
                 continue;
             };
             match contents.list[*c].outcome {
@@ -593,6 +687,7 @@ impl SessionPlan {
             || !files.mismatched.is_empty()
             || self.array == ArrayState::Damaged;
         let unreadable = !self.unreadable.is_empty()
+            || truncated.is_some()
             || self.chain_unreadable
             || !files.unreadable.is_empty()
             || self
@@ -624,6 +719,7 @@ impl SessionPlan {
             session_md5: self.session_md5_outcome,
             files,
             unreadable: self.unreadable,
+            truncated,
             notes,
             verdict,
         }
@@ -711,8 +807,14 @@ impl Contents {
     }
 
     /// Reads a content's extents with READ(10) and hashes exactly `size`
-    /// bytes; returns the blocks read.
-    fn read_directly<T: Transport>(&mut self, rec: &mut Recorder<T>, c: usize) -> Result<u64> {
+    /// bytes; returns the blocks read that lie in none of `counted` (the
+    /// ranges read before).
+    fn read_directly<T: Transport>(
+        &mut self,
+        rec: &mut Recorder<T>,
+        c: usize,
+        counted: &[BlockRange],
+    ) -> Result<u64> {
         let content = &mut self.list[c];
         let mut ctx = Md5Ctx::new();
         let mut left = content.size;
@@ -731,7 +833,13 @@ impl Contents {
                         ctx.update(&data[..take]);
                         left -= take as u64;
                         in_extent -= take as u64;
-                        read += u64::from(n);
+                        read += (u64::from(lba)..u64::from(lba) + u64::from(n))
+                            .filter(|&b| {
+                                !counted
+                                    .iter()
+                                    .any(|r| u64::from(r.start) <= b && b < r.end())
+                            })
+                            .count() as u64;
                     }
                     Err(err @ mmc::Error::Sense { .. }) => {
                         log::warn!("reading file data at LBA {lba}: {err}");
@@ -918,9 +1026,11 @@ impl<'a> Pass<'a> {
     }
 
     fn check_next_in_range(&mut self, lba: u32) {
-        if let Some((next, kind)) = self.next_tag
-            && (next <= lba || u64::from(next) >= self.plan.range.end())
-        {
+        let Some((next, kind)) = self.next_tag else {
+            return;
+        };
+        let end = self.plan.range.end();
+        if next <= lba {
             self.broken(
                 lba,
                 format!(
@@ -928,6 +1038,20 @@ impl<'a> Pass<'a> {
                     name_of(kind)
                 ),
             );
+        } else if u64::from(next) >= end {
+            // The tag checked (its own MD5 matched): the session should go
+            // on to `next`, but its data end before. Nothing differs; the
+            // rest is missing.
+            self.plan.refers_to(u64::from(next) + 1);
+            self.broken(
+                lba,
+                format!(
+                    "the tag at LBA {lba} names the {} tag at LBA {next}, beyond the end of the \
+                     session's data (LBA {end})",
+                    name_of(kind)
+                ),
+            );
+            self.plan.chain_unreadable = true;
         }
     }
 

@@ -10,8 +10,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// What is on the medium after a write that started and then failed or
 /// was cancelled (`sense-and-retries.md` §5.1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Aftermath {
     /// Overwritable medium or image file: the new session was not made
@@ -19,29 +18,40 @@ pub enum Aftermath {
     /// `mmc-recipes.md` §8.2), so the medium still shows every earlier
     /// session unchanged.
     PreviousSessionsIntact,
-    /// Sequential medium: the track was left open or closed incomplete;
-    /// earlier sessions are unchanged and the disc may still be appendable.
-    TrackLeftOpen,
+    /// Sequential medium: what the drive reported when the medium was
+    /// inspected right after the stop — nothing recorded, the written
+    /// blocks closed as an incomplete session, or the track left open
+    /// ([`mmc::engine::Recorder::last_aborted_write`]).
+    Sequential(mmc::engine::AbortedWrite),
     /// An image written at LBA 0 of an overwritable medium or image file
-    /// stopped part way: the medium holds a partial image.
-    PartialImage,
-    /// The drive was lost (power, cable): nothing is known about the last
-    /// commands.
+    /// stopped part way: the medium holds a partial image, of `blocks`
+    /// blocks from LBA 0 when known.
+    PartialImage { blocks: Option<u64> },
+    /// Nothing is known about the last commands (the drive was lost, or
+    /// the 64 KiB head of the emulation may be half written).
     Unknown,
 }
 
 impl std::fmt::Display for Aftermath {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Aftermath::PreviousSessionsIntact => {
-                "the new session was not made visible: the previous sessions are intact"
+        match self {
+            Aftermath::PreviousSessionsIntact => f.write_str(
+                "the new session was not made visible: the previous sessions are intact",
+            ),
+            Aftermath::Sequential(a) => write!(f, "{a}"),
+            Aftermath::PartialImage { blocks: Some(0) } => {
+                f.write_str("no block of the image was written")
             }
-            Aftermath::TrackLeftOpen => {
-                "the track is left open; earlier sessions are intact and the disc may still be appendable"
+            Aftermath::PartialImage { blocks: Some(n) } => write!(
+                f,
+                "the medium holds a partly written image: its first {n} block{} (from LBA 0)",
+                if *n == 1 { "" } else { "s" }
+            ),
+            Aftermath::PartialImage { blocks: None } => {
+                f.write_str("the medium holds a partly written image")
             }
-            Aftermath::PartialImage => "the medium holds a partly written image",
-            Aftermath::Unknown => "the drive went away; the state of the medium is unknown",
-        })
+            Aftermath::Unknown => f.write_str("the state of the medium is unknown"),
+        }
     }
 }
 

@@ -933,14 +933,26 @@ mod tests {
         });
         let r = describe(&Failure::Glue(G::Aborted {
             source: Box::new(write_error),
-            aftermath: Aftermath::TrackLeftOpen,
+            aftermath: Aftermath::Sequential(mmc::engine::AbortedWrite {
+                start: 1200,
+                written: 34,
+                first_session: false,
+                left: mmc::engine::LeftBehind::OpenTrack {
+                    start: 1200,
+                    next_writable: Some(1456),
+                },
+            }),
         }));
         assert_eq!(
             r.message,
             "write error: the drive could not record data at LBA 1234 [3/0C/00]"
         );
         assert_eq!(r.exit_code, 1);
-        assert!(r.hints[0].contains("track is left open"), "{:?}", r.hints);
+        assert_eq!(
+            r.hints[0],
+            "the track at LBA 1200 is left open (incomplete) with the 34 blocks written; earlier \
+             sessions are intact and the next session would start at LBA 1456"
+        );
         assert!(r.hints[1].contains("lower speed"), "{:?}", r.hints);
         assert_eq!(r.lba, Some(1234));
         // Cancelled: 130, saying what is left.

@@ -158,11 +158,12 @@ pub fn write<T: Transport, R: Read + Send>(
             ..OverwriteOptions::default()
         };
         let mut ow = rec.overwrite(&ow_opts, progress)?;
-        let w = ow
-            .write_at(0, stream, size, progress)
-            .map_err(|e| Error::Drive(e).aborted(Aftermath::PartialImage))?;
+        let w = ow.write_at(0, stream, size, progress).map_err(|e| {
+            let blocks = ow.failed_write().map(|r| u64::from(r.blocks));
+            Error::Drive(e).aborted(Aftermath::PartialImage { blocks })
+        })?;
         ow.finish(progress)
-            .map_err(|e| Error::Drive(e).aborted(Aftermath::PartialImage))?;
+            .map_err(|e| Error::Drive(e).aborted(Aftermath::PartialImage { blocks: None }))?;
         return Ok(WriteReport {
             device: media.device.clone(),
             layout: media.layout,
@@ -188,13 +189,9 @@ pub fn write<T: Transport, R: Read + Send>(
     check_start(target.start)?;
     let w = rec
         .write_session(&target, stream, size, progress)
-        .map_err(|e| {
-            let a = if matches!(e, mmc::Error::Transport { .. }) {
-                Aftermath::Unknown
-            } else {
-                Aftermath::TrackLeftOpen
-            };
-            Error::Drive(e).aborted(a)
+        .map_err(|e| match rec.last_aborted_write() {
+            Some(a) => Error::Drive(e).aborted(Aftermath::Sequential(*a)),
+            None => Error::Drive(e),
         })?;
     if w.dummy {
         notes.push("simulation: nothing was recorded".into());

@@ -497,6 +497,7 @@ mod tests {
             } else {
                 Vec::new()
             },
+            truncated: None,
             notes: Vec::new(),
             verdict,
         }

@@ -548,10 +548,6 @@ fn write_failure(e: mmc::Error, slot: &EmitSlot, aftermath: Aftermath) -> Error 
         Some(Err(e)) => Some(e),
         _ => None,
     });
-    let aftermath = match (&e, aftermath) {
-        (mmc::Error::Transport { .. }, Aftermath::TrackLeftOpen) => Aftermath::Unknown,
-        _ => aftermath,
-    };
     match emit_err {
         Some(ie) if !matches!(e, mmc::Error::Cancelled) => Error::Image(ie).aborted(aftermath),
         _ => Error::Drive(e).aborted(aftermath),
@@ -609,7 +605,10 @@ fn add_sequential<T: Transport>(
     let slot: EmitSlot = Mutex::new(None);
     let w = rec
         .write_session_from(&target, producer(&plan, &slot), Some(bytes), progress)
-        .map_err(|e| write_failure(e, &slot, Aftermath::TrackLeftOpen))?;
+        .map_err(|e| match rec.last_aborted_write() {
+            Some(a) => write_failure(e, &slot, Aftermath::Sequential(*a)),
+            None => Error::Drive(e),
+        })?;
     let emit = emitted(&slot);
     let (files, new_files, carried_files) = counts(&plan);
     if w.dummy {
@@ -809,13 +808,21 @@ fn add_emulated<T: Transport>(
     let slot: EmitSlot = Mutex::new(None);
     let mut ow = rec.overwrite(&ow_opts, progress)?;
     let intact = if start == 0 {
-        Aftermath::PartialImage
+        Aftermath::PartialImage { blocks: None }
     } else {
         Aftermath::PreviousSessionsIntact
     };
     let w = ow
         .write_at_from(start, producer(&plan, &slot), Some(bytes), progress)
-        .map_err(|e| write_failure(e, &slot, intact))?;
+        .map_err(|e| {
+            let aftermath = match intact {
+                Aftermath::PartialImage { .. } => Aftermath::PartialImage {
+                    blocks: ow.failed_write().map(|r| u64::from(r.blocks)),
+                },
+                a => a,
+            };
+            write_failure(e, &slot, aftermath)
+        })?;
     ow.sync(progress)
         .map_err(|e| Error::Drive(e).aborted(intact))?;
     if let Some(head) = &head {

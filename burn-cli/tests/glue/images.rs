@@ -662,3 +662,80 @@ fn rewritten_files_do_not_depend_on_the_head_area() {
     rig.close();
     xorriso_files_match(&rig.path, None);
 }
+
+/// A reader that fails after `left` bytes (a source that breaks off).
+struct FailAfter {
+    inner: Cursor<Vec<u8>>,
+    left: usize,
+}
+
+impl std::io::Read for FailAfter {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            return Err(std::io::Error::other("the source broke off"));
+        }
+        let n = buf.len().min(self.left);
+        let n = std::io::Read::read(&mut self.inner, &mut buf[..n])?;
+        self.left -= n;
+        Ok(n)
+    }
+}
+
+/// An image write that breaks off on a DVD-R: the written blocks become a
+/// closed session, the error says so, and checking that session finds it
+/// incomplete — its tags and files refer to blocks past its end — with
+/// each block counted once.
+#[test]
+fn an_image_cut_short_on_dvd_r_checks_as_incomplete() {
+    let mut rig = Rig::new("dvd-r");
+    let img = make_image(&rig, "src", 0);
+    let image_blocks = (img.len() / 2048) as u64;
+    let src = FailAfter {
+        inner: Cursor::new(img.clone()),
+        left: img.len() * 3 / 4,
+    };
+    let e = image::write(
+        rig.rec(),
+        src,
+        Some(img.len() as u64),
+        &WriteOptions::default(),
+        &mut no_progress,
+    )
+    .unwrap_err();
+    let Some(burn_cli::Aftermath::Sequential(a)) = e.aftermath() else {
+        panic!("{e:?}");
+    };
+    let m = media::inspect(rig.rec()).unwrap();
+    assert_eq!(m.sessions.len(), 1, "{m:?}");
+    let blocks = m.sessions[0].blocks;
+    assert_eq!(
+        a.left,
+        mmc::engine::LeftBehind::Session {
+            number: 1,
+            start: 0,
+            blocks,
+            next_writable: m.next_start,
+        }
+    );
+    assert!(u64::from(blocks) < image_blocks);
+
+    let c = check::check(rig.rec(), Which::Newest, &mut no_progress).unwrap();
+    assert_eq!(c.verdict, Verdict::Unreadable, "{c:#?}");
+    let s = &c.sessions[0];
+    assert_eq!(
+        s.truncated,
+        Some(check::Truncation {
+            data_end: u64::from(blocks),
+            referenced_end: image_blocks,
+        }),
+        "{c:#?}"
+    );
+    assert!(s.files.mismatched.is_empty());
+    // Both files' data lie (at least partly) past the cut.
+    assert_eq!(
+        s.files.unreadable,
+        vec!["/big.bin".to_string(), "/dir/small.txt".to_string()],
+        "{c:#?}"
+    );
+    assert_eq!(c.blocks_read, u64::from(blocks), "each block once");
+}

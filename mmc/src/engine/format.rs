@@ -164,9 +164,11 @@ pub(crate) fn format_plan(mode: FormatMode, info: &MediaInfo) -> Result<Option<F
         ));
     }
     let Some(formats) = info.formats.as_ref() else {
-        return refuse(format!(
-            "the drive reports no format capacities for this {p}"
-        ));
+        let why = info
+            .formats_answer
+            .why_none()
+            .unwrap_or_else(|| "the drive reports no format capacities".into());
+        return refuse(format!("{p} cannot be formatted: {why}"));
     };
     let by_index = |i: usize| -> Result<&FormatOffer> {
         formats.offers.get(i).ok_or_else(|| {
@@ -395,5 +397,33 @@ impl<T: Transport> Recorder<T> {
             self.bg_started = true;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::info::FormatsAnswer;
+
+    /// A DVD+RW in a drive that rejects READ FORMAT CAPACITIES (5/20/00)
+    /// is refused with that reason, not as an empty list.
+    #[test]
+    fn refusal_says_why_there_is_no_list() {
+        let mut info = MediaInfo::for_tests(Profile::DVD_PLUS_RW, MediaKind::Overwritable);
+        info.formats_answer = FormatsAnswer::Unsupported;
+        let e = format_plan(FormatMode::Full, &info)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(
+                "DVD+RW cannot be formatted: the drive does not support READ FORMAT CAPACITIES"
+            ),
+            "{e}"
+        );
+        info.formats_answer = FormatsAnswer::Empty;
+        let e = format_plan(FormatMode::Full, &info)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("the drive reports no format capacities"), "{e}");
     }
 }

@@ -212,6 +212,58 @@ impl FormatList {
     }
 }
 
+/// How the drive answered READ FORMAT CAPACITIES (MMC-6 §6.23): tells an
+/// empty [`MediaInfo::formats`] of a drive that has nothing to offer from
+/// one of a drive that does not know the command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FormatsAnswer {
+    /// Not asked: no medium, or the inspection ended before.
+    NotAsked,
+    /// A list, in [`MediaInfo::formats`].
+    Listed,
+    /// The drive answered with nothing usable: no formattable capacity
+    /// descriptor and a current one of type 11b (no medium or unknown
+    /// capacity; MMC-6 §6.23).
+    Empty,
+    /// The drive rejected the command as an invalid operation code
+    /// (5/20/00): it does not implement READ FORMAT CAPACITIES (tgt's
+    /// emulated recorder, drives of read-only media).
+    Unsupported,
+    /// The drive rejected the command otherwise, or its reply could not be
+    /// decoded: the error, as text.
+    Refused(String),
+}
+
+impl FormatsAnswer {
+    /// Why there is no format list, in words; `None` for a list.
+    pub fn why_none(&self) -> Option<String> {
+        match self {
+            FormatsAnswer::Listed => None,
+            FormatsAnswer::NotAsked => Some("the drive was not asked for format capacities".into()),
+            FormatsAnswer::Empty => Some("the drive reports no format capacities".into()),
+            FormatsAnswer::Unsupported => {
+                Some("the drive does not support READ FORMAT CAPACITIES".into())
+            }
+            FormatsAnswer::Refused(e) => {
+                Some(format!("the drive did not report format capacities: {e}"))
+            }
+        }
+    }
+
+    /// A short machine name: `listed`, `empty`, `unsupported`, `refused`,
+    /// `not-asked`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            FormatsAnswer::NotAsked => "not-asked",
+            FormatsAnswer::Listed => "listed",
+            FormatsAnswer::Empty => "empty",
+            FormatsAnswer::Unsupported => "unsupported",
+            FormatsAnswer::Refused(_) => "refused",
+        }
+    }
+}
+
 /// The features that decide write types and options (`mmc-recipes.md`
 /// §12.1), each present only when current.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -312,13 +364,18 @@ pub struct MediaInfo {
     /// media.
     pub next_track: Option<NextTrack>,
     /// User data capacity in blocks: NWA + free blocks on sequential media
-    /// (last possible lead-out when there is no NWA), the formatted size on
-    /// overwritable media (or the size the as-needed format gives).
+    /// (when there is no NWA: the last possible lead-out, or — when that is
+    /// absent, 0 or less than what is recorded, as on tgt's finalized
+    /// DVD-ROM — the readable size), the formatted size on overwritable
+    /// media (or the size the as-needed format gives).
     pub capacity: Option<u64>,
     /// READ CAPACITY: readable blocks (never an NWA, `mmc-recipes.md` §3.4).
     pub readable_blocks: Option<u64>,
-    /// READ FORMAT CAPACITIES, when the drive answers it.
+    /// READ FORMAT CAPACITIES, when the drive answers it with a list.
     pub formats: Option<FormatList>,
+    /// How the drive answered READ FORMAT CAPACITIES: why `formats` is
+    /// `None`.
+    pub formats_answer: FormatsAnswer,
     /// Background format status (DVD+RW; READ DISC INFORMATION byte 7).
     pub bg_format: BgFormatStatus,
     pub write_speeds: WriteSpeedList,
@@ -342,6 +399,7 @@ impl MediaInfo {
             capacity: None,
             readable_blocks: None,
             formats: None,
+            formats_answer: FormatsAnswer::NotAsked,
             bg_format: BgFormatStatus::None,
             write_speeds: WriteSpeedList {
                 source: crate::drive::SpeedSource::None,
@@ -610,9 +668,25 @@ pub fn inspect<T: Transport>(
     info.readable_blocks = optional(drive.capacity())?
         .filter(|c| c.block_len == 2048 || c.block_len == 0)
         .map(|c| c.blocks());
-    info.formats = optional(drive.format_capacities())?
-        .map(|f| FormatList::from_reply(&f))
-        .filter(|f| !f.offers.is_empty() || f.state != FormatState::Unknown);
+    (info.formats, info.formats_answer) = match drive.format_capacities() {
+        Ok(f) => {
+            let list = FormatList::from_reply(&f);
+            if !list.offers.is_empty() || list.state != FormatState::Unknown {
+                (Some(list), FormatsAnswer::Listed)
+            } else {
+                (None, FormatsAnswer::Empty)
+            }
+        }
+        Err(Error::Sense { sense, .. }) if sense.is_invalid_opcode() => {
+            log::debug!("READ FORMAT CAPACITIES: invalid operation code");
+            (None, FormatsAnswer::Unsupported)
+        }
+        Err(e @ (Error::Sense { .. } | Error::Reply { .. } | Error::Status { .. })) => {
+            log::debug!("READ FORMAT CAPACITIES: {e}");
+            (None, FormatsAnswer::Refused(e.to_string()))
+        }
+        Err(e) => return Err(e),
+    };
     info.write_speeds = drive.write_speeds().unwrap_or_else(|_| WriteSpeedList {
         source: crate::drive::SpeedSource::None,
         speeds: Vec::new(),
@@ -682,13 +756,32 @@ pub fn inspect<T: Transport>(
         (MediaKind::Overwritable, _) => info.capacity,
         (MediaKind::WriteOnceStream, _) => None,
         (_, Some(t)) if t.damage != Damage::NotWritable => Some(t.nwa as u64 + t.free as u64),
-        _ => di
-            .last_possible_lead_out_lba(profile.family() == Family::Cd)
-            .and_then(|l| u64::try_from(l).ok())
-            .or(info.readable_blocks),
+        _ => closed_capacity(&info, &di),
     };
     info.disc_info = Some(di);
     Ok(info)
+}
+
+/// The capacity of a disc without an NWA (closed, read-only, damaged):
+/// the Last Possible Lead-out Start Address of READ DISC INFORMATION
+/// (MMC-6 §6.21.3.1, bytes 20–23), unless it is absent (FFFFFFFFh, a
+/// finalized CD), 0, or smaller than what is recorded or readable — tgt's
+/// finalized DVD-ROM reports 0 there. Then the larger of READ CAPACITY and
+/// the end of the last session is the size.
+fn closed_capacity(info: &MediaInfo, di: &DiscInformation) -> Option<u64> {
+    let recorded = Some(info.data_end()).filter(|&e| e > 0);
+    let readable = info.readable_blocks.max(recorded);
+    let lead_out = di
+        .last_possible_lead_out_lba(info.profile.family() == Family::Cd)
+        .and_then(|l| u64::try_from(l).ok())
+        .filter(|&l| l > 0 && readable.is_none_or(|r| l >= r));
+    if lead_out.is_none() {
+        log::debug!(
+            "last possible lead-out {:?} is not a capacity; using the readable size {readable:?}",
+            di.last_possible_lead_out
+        );
+    }
+    lead_out.or(readable)
 }
 
 /// `mmc-recipes.md` §3.2.
@@ -988,6 +1081,60 @@ mod tests {
         );
         assert_eq!(kind_of(Profile::STDIO, None), MediaKind::WriteOnceStream);
         assert_eq!(kind_of(Profile::BD_RE, None), MediaKind::Overwritable);
+    }
+
+    /// Disc information (MMC-6 §6.21.3.1) of a finalized disc with this
+    /// Last Possible Lead-out Start Address (bytes 20–23).
+    fn closed_disc_info(lead_out: u32) -> DiscInformation {
+        use crate::cmd::{Query, ReadDiscInformation};
+        let mut b = [0u8; 34];
+        b[1] = 32;
+        b[2] = 0x0E; // last session complete, disc complete
+        b[3] = 1;
+        b[4] = 1;
+        b[5] = 1;
+        b[6] = 1;
+        b[20..24].copy_from_slice(&lead_out.to_be_bytes());
+        ReadDiscInformation::new().parse(&b).unwrap()
+    }
+
+    fn closed(profile: Profile, readable: Option<u64>, session_blocks: u32) -> MediaInfo {
+        let mut i = MediaInfo::for_tests(profile, MediaKind::ReadOnly);
+        i.status = MediaStatus::Closed;
+        i.readable_blocks = readable;
+        i.sessions = vec![SessionEntry {
+            number: 1,
+            start: 0,
+            blocks: session_blocks,
+            tracks: Vec::new(),
+            volume_id: None,
+        }];
+        i
+    }
+
+    /// The lead-out is the capacity when it is plausible; 0 (tgt's DVD-ROM),
+    /// FFFFFFFFh (finalized CD) or less than what is recorded give way to
+    /// READ CAPACITY or the end of the last session.
+    #[test]
+    fn capacity_of_closed_discs() {
+        let dvd = closed(Profile::DVD_R_SEQ, Some(1016), 1016);
+        assert_eq!(
+            closed_capacity(&dvd, &closed_disc_info(2_298_496)),
+            Some(2_298_496)
+        );
+        let tgt = closed(Profile::DVD_ROM, Some(1016), 1016);
+        assert_eq!(closed_capacity(&tgt, &closed_disc_info(0)), Some(1016));
+        assert_eq!(closed_capacity(&tgt, &closed_disc_info(500)), Some(1016));
+        let no_read_capacity = closed(Profile::DVD_ROM, None, 2000);
+        assert_eq!(
+            closed_capacity(&no_read_capacity, &closed_disc_info(0)),
+            Some(2000)
+        );
+        let cd = closed(Profile::CD_R, Some(30_000), 29_998);
+        assert_eq!(
+            closed_capacity(&cd, &closed_disc_info(u32::MAX)),
+            Some(30_000)
+        );
     }
 
     #[test]

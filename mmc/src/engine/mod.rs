@@ -107,9 +107,9 @@ pub use blank::{BlankMode, BlankOutcome};
 pub use fifo::DEFAULT_FIFO_BYTES;
 pub use format::{FormatMode, FormatOutcome};
 pub use info::{
-    Damage, DriveIdentity, FormatList, FormatOffer, FormatState, IncrementalFeature, MediaInfo,
-    MediaKind, MediaStatus, NextTrack, SessionEntry, TrackEntry, WriteFeatures, format_meaning,
-    inspect,
+    Damage, DriveIdentity, FormatList, FormatOffer, FormatState, FormatsAnswer, IncrementalFeature,
+    MediaInfo, MediaKind, MediaStatus, NextTrack, SessionEntry, TrackEntry, WriteFeatures,
+    format_meaning, inspect,
 };
 pub use lock::Locked;
 pub use overwrite::{Finish, OverwriteOptions, Overwriter, WriteAtReport};
@@ -120,7 +120,8 @@ pub use read::{
 };
 pub use tray::{Speed, SpeedMethod, SpeedReport, TrayOutcome};
 pub use write::{
-    BLOCK, Closure, SessionOptions, SessionTarget, WriteMethod, WriteReport, WriteType,
+    AbortedWrite, BLOCK, Closure, LeftBehind, SessionOptions, SessionTarget, WriteMethod,
+    WriteReport, WriteType,
 };
 
 use crate::drive::Drive;
@@ -136,6 +137,8 @@ pub struct Recorder<T: Transport> {
     /// recorder: the end of writing sends CLOSE 010b (`mmc-recipes.md`
     /// §5.3).
     bg_started: bool,
+    /// The last session write that began and did not complete.
+    aborted: Option<AbortedWrite>,
 }
 
 impl<T: Transport> std::fmt::Debug for Recorder<T> {
@@ -154,6 +157,7 @@ impl<T: Transport> Recorder<T> {
             identity: None,
             info: None,
             bg_started: false,
+            aborted: None,
         }
     }
 

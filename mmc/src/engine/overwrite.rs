@@ -104,6 +104,9 @@ pub struct Overwriter<'r, T: Transport> {
     locked: bool,
     dirty: bool,
     finished: bool,
+    /// The last `write_at` that failed: its start and the first block it
+    /// did not write.
+    failed_write: Option<(u32, u32)>,
 }
 
 impl<T: Transport> std::fmt::Debug for Overwriter<'_, T> {
@@ -189,6 +192,7 @@ impl<T: Transport> Recorder<T> {
             locked,
             dirty: false,
             finished: false,
+            failed_write: None,
             rec: self,
         })
     }
@@ -227,6 +231,14 @@ impl<T: Transport> Overwriter<'_, T> {
     /// (partial units are read, merged and written back), else 1.
     pub fn alignment(&self) -> u32 {
         self.align
+    }
+
+    /// The blocks the last [`Overwriter::write_at`] (or
+    /// [`Overwriter::write_at_from`]) wrote before it failed or was
+    /// cancelled, from its start LBA; `None` when no write failed.
+    pub fn failed_write(&self) -> Option<super::BlockRange> {
+        self.failed_write
+            .map(|(start, end)| super::BlockRange::new(start, end.saturating_sub(start)))
     }
 
     /// DVD-RW in the intermediate state: it grows sequentially from its
@@ -327,6 +339,7 @@ impl<T: Transport> Overwriter<'_, T> {
         size: Option<u64>,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<WriteAtReport> {
+        self.failed_write = None;
         if let Some(bytes) = size {
             self.ensure_room(lba, bytes.div_ceil(BLOCK))?;
         }
@@ -373,15 +386,16 @@ impl<T: Transport> Overwriter<'_, T> {
                 }
             };
             drop(reader);
-            r.map(|bytes| (bytes, sink))
+            (r, sink.next)
         });
         match result {
-            Ok((bytes, _)) => Ok(WriteAtReport {
+            (Ok(bytes), _) => Ok(WriteAtReport {
                 start: lba,
                 blocks: bytes.div_ceil(BLOCK),
                 bytes,
             }),
-            Err(e) => {
+            (Err(e), next) => {
+                self.failed_write = Some((lba, next));
                 if !self.rec.drive.is_lost() && self.dirty {
                     let saved = self.rec.drive.replace_cancel(Cancel::new());
                     if let Err(e2) = sync_cache(&mut self.rec.drive, &mut |_| {}) {

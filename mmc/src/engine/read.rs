@@ -268,6 +268,8 @@ impl<T: Transport> Recorder<T> {
         let end = range.end();
         let mut lba = range.start as u64;
         let total = range.blocks as u64 * BLOCK;
+        // Consecutive unreadable blocks with the same sense: one warning.
+        let mut bad = BadRun::default();
         'outer: while lba < end {
             self.drive.cancel_token().check()?;
             let n = (end - lba).min(chunk as u64) as u32;
@@ -300,6 +302,7 @@ impl<T: Transport> Recorder<T> {
                             }
                         }
                         if good {
+                            bad.flush();
                             sink.data(b, one)
                                 .map_err(|e| Error::io("checkread: the data sink failed", e))?;
                             map.push(b, 1, Quality::Good, None);
@@ -307,7 +310,14 @@ impl<T: Transport> Recorder<T> {
                         }
                         let mut q = quality_of(&last);
                         if matches!(q, Quality::Blank | Quality::BeyondEnd) {
+                            bad.flush();
                             let rest = (end - b as u64) as u32;
+                            log::info!(
+                                "no data from LBA {b} on ({rest} block{} to the end of the \
+                                 range): {}",
+                                if rest == 1 { "" } else { "s" },
+                                crate::sense::describe(&last)
+                            );
                             sink.missing(b, rest, q);
                             map.push(b, rest, q, Some(last));
                             break 'outer;
@@ -315,10 +325,7 @@ impl<T: Transport> Recorder<T> {
                         if run_outs.iter().any(|&(s, e)| (s..e).contains(&(b as u64))) {
                             q = Quality::RunOut;
                         } else {
-                            log::warn!(
-                                "unreadable block at LBA {b}: {}",
-                                crate::sense::describe(&last)
-                            );
+                            bad.add(b, last);
                         }
                         sink.missing(b, 1, q);
                         map.push(b, 1, q, Some(last));
@@ -343,6 +350,7 @@ impl<T: Transport> Recorder<T> {
                 break;
             }
         }
+        drop(bad);
         Ok(map)
     }
 
@@ -423,6 +431,54 @@ impl<T: Transport> Recorder<T> {
             unreadable,
             map,
         })
+    }
+}
+
+/// A run of unreadable blocks with the same sense, warned about once
+/// when it ends (at the latest when dropped).
+#[derive(Default)]
+struct BadRun {
+    start: u32,
+    blocks: u32,
+    sense: Option<crate::sense::Sense>,
+}
+
+impl BadRun {
+    fn add(&mut self, lba: u32, sense: crate::sense::Sense) {
+        let same =
+            |a: &crate::sense::Sense| (a.key, a.asc, a.ascq) == (sense.key, sense.asc, sense.ascq);
+        let continues = self.sense.as_ref().is_some_and(same)
+            && u64::from(self.start) + u64::from(self.blocks) == u64::from(lba);
+        if !continues {
+            self.flush();
+            self.start = lba;
+            self.sense = Some(sense);
+        }
+        self.blocks += 1;
+    }
+
+    fn flush(&mut self) {
+        let Some(sense) = self.sense.take() else {
+            return;
+        };
+        let what = crate::sense::describe(&sense);
+        if self.blocks == 1 {
+            log::warn!("unreadable block at LBA {}: {what}", self.start);
+        } else {
+            log::warn!(
+                "unreadable blocks at LBA {}–{} ({} blocks): {what}",
+                self.start,
+                u64::from(self.start) + u64::from(self.blocks) - 1,
+                self.blocks
+            );
+        }
+        self.blocks = 0;
+    }
+}
+
+impl Drop for BadRun {
+    fn drop(&mut self) {
+        self.flush();
     }
 }
 

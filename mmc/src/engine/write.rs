@@ -319,13 +319,169 @@ pub struct WriteReport {
     pub dummy: bool,
 }
 
-/// The tail of a write that went wrong: which error, and how the drive was
-/// left.
-fn aborted_note(closure: Closure) -> &'static str {
+/// The closes sent after a write that went wrong (for the log).
+fn closes_sent(closure: Closure) -> &'static str {
     match closure {
-        Closure::None => "the track is left open",
-        Closure::Track => "the track was closed, the session is left open",
-        Closure::Session | Closure::Disc => "the track and session were closed",
+        Closure::None => "no CLOSE TRACK/SESSION was sent",
+        Closure::Track => "the track was closed, the session was not",
+        Closure::Session | Closure::Disc => "the track and the session were closed",
+    }
+}
+
+/// What a sequential medium holds after a session write that stopped part
+/// way, as the drive reports it when inspected afterwards (READ DISC
+/// INFORMATION, READ TRACK INFORMATION): whatever the engine tried to
+/// close, this is what the disc is now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LeftBehind {
+    /// The drive reports the disc blank: no session was recorded (a CD SAO
+    /// session whose cue sheet was never completed).
+    Blank,
+    /// Nothing was recorded: the next session still starts at the same
+    /// address and the earlier sessions are as they were.
+    Unchanged { next_writable: u32 },
+    /// What was written was closed as a session of its own: an incomplete
+    /// copy of the data. `next_writable` is `None` when the disc is closed
+    /// (DVD-R DAO, or a drive that finalizes on close).
+    Session {
+        number: u16,
+        start: u32,
+        blocks: u32,
+        next_writable: Option<u32>,
+    },
+    /// The track from `start` holds what was written and is left open
+    /// (incomplete); earlier sessions are intact. `next_writable` is where
+    /// the drive would write next, if anywhere.
+    OpenTrack {
+        start: u32,
+        next_writable: Option<u32>,
+    },
+    /// The drive reports the disc closed, without a session at the start
+    /// of the write.
+    Closed,
+    /// A pipe or character device: the reader got the written blocks only.
+    Stream,
+    /// The drive could not be asked afterwards (lost, no medium).
+    Unknown,
+}
+
+impl LeftBehind {
+    /// Compares the medium after the write with where the session was to
+    /// start (`target`).
+    pub fn assess(target: &SessionTarget, after: Option<&MediaInfo>) -> LeftBehind {
+        if target.kind == MediaKind::WriteOnceStream {
+            return LeftBehind::Stream;
+        }
+        let Some(a) = after.filter(|a| a.kind != MediaKind::NoMedium) else {
+            return LeftBehind::Unknown;
+        };
+        let appendable = a.status == MediaStatus::Appendable;
+        if let Some(s) = a.sessions.iter().find(|s| s.start == target.start) {
+            return LeftBehind::Session {
+                number: s.number,
+                start: s.start,
+                blocks: s.blocks,
+                next_writable: a.next_writable().filter(|_| appendable),
+            };
+        }
+        match a.status {
+            MediaStatus::Blank => LeftBehind::Blank,
+            MediaStatus::Appendable => match a.next_writable() {
+                Some(n) if n == target.start => LeftBehind::Unchanged { next_writable: n },
+                n => LeftBehind::OpenTrack {
+                    start: target.start,
+                    next_writable: n,
+                },
+            },
+            MediaStatus::Closed => LeftBehind::Closed,
+            _ => LeftBehind::Unknown,
+        }
+    }
+}
+
+/// A session write that began and did not complete: where it started, how
+/// far it got, and what the medium holds now
+/// ([`Recorder::last_aborted_write`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AbortedWrite {
+    /// The session start (the NWA the write began at).
+    pub start: u32,
+    /// Blocks sent to the drive from `start` before the stop.
+    pub written: u64,
+    /// The disc was blank: the write was of its first session.
+    pub first_session: bool,
+    pub left: LeftBehind,
+}
+
+impl std::fmt::Display for AbortedWrite {
+    /// What the medium holds, in a sentence (no capital, no full stop).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.written;
+        let blocks = |n: u64| format!("{n} block{}", if n == 1 { "" } else { "s" });
+        let earlier = if self.first_session {
+            ""
+        } else {
+            "earlier sessions are intact and "
+        };
+        match self.left {
+            LeftBehind::Blank => write!(
+                f,
+                "no session was recorded ({} had been sent): the drive reports the disc blank",
+                blocks(n)
+            ),
+            LeftBehind::Unchanged { next_writable } => write!(
+                f,
+                "nothing was recorded: {earlier}the next session still starts at LBA \
+                 {next_writable}"
+            ),
+            LeftBehind::Session {
+                number,
+                start,
+                blocks: b,
+                next_writable,
+            } => {
+                write!(
+                    f,
+                    "the {} written were closed as session {number} (LBA {start}, {}), which \
+                     holds an incomplete copy of the data; ",
+                    blocks(n),
+                    blocks(u64::from(b))
+                )?;
+                match next_writable {
+                    Some(w) => write!(
+                        f,
+                        "{earlier}the disc stays appendable (next session at LBA {w})"
+                    ),
+                    None => f.write_str("the disc is closed: nothing more can be added"),
+                }
+            }
+            LeftBehind::OpenTrack {
+                start,
+                next_writable,
+            } => {
+                write!(
+                    f,
+                    "the track at LBA {start} is left open (incomplete) with the {} written; ",
+                    blocks(n)
+                )?;
+                match next_writable {
+                    Some(w) => write!(f, "{earlier}the next session would start at LBA {w}"),
+                    None => write!(f, "{earlier}the drive reports no writable address"),
+                }
+            }
+            LeftBehind::Closed => f.write_str(
+                "the drive reports the disc closed, with no session where the write began",
+            ),
+            LeftBehind::Stream => write!(
+                f,
+                "the output got the first {} only: an incomplete copy of the data",
+                blocks(n)
+            ),
+            LeftBehind::Unknown => f.write_str(
+                "the drive could not be asked afterwards: the state of the disc is unknown",
+            ),
+        }
     }
 }
 
@@ -424,7 +580,10 @@ impl<T: Transport> Recorder<T> {
     /// through the drive's [`Cancel`] token, and a failing source, stop at
     /// the next command; the track and session are then closed (never
     /// finalized) and [`Error::Cancelled`] (or the source's error) is
-    /// returned — never success.
+    /// returned — never success. Either way the medium is inspected again
+    /// and [`Recorder::last_aborted_write`] tells what it holds: drives
+    /// differ (a CD SAO session never completed leaves the disc blank, tgt
+    /// finalizes on any close).
     pub fn write_session<R: Read + Send>(
         &mut self,
         target: &SessionTarget,
@@ -469,6 +628,7 @@ impl<T: Transport> Recorder<T> {
         image_bytes: Option<u64>,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<WriteReport> {
+        self.aborted = None;
         self.drive.cancel_token().check()?;
         let method = target.method(image_bytes)?;
         if target.options.dummy {
@@ -496,7 +656,7 @@ impl<T: Transport> Recorder<T> {
             ))));
         }
 
-        let result = {
+        let (result, written) = {
             let mut drive = Locked::new(&mut self.drive)?;
             let mut job = Job {
                 target,
@@ -504,15 +664,52 @@ impl<T: Transport> Recorder<T> {
                 image_bytes,
                 needed,
                 progress,
+                written: 0,
             };
-            job.run(&mut *drive, feed)
+            let r = job.run(&mut *drive, feed);
+            (r, job.written)
         };
         self.bg_started = false;
-        // Re-inspect whatever happened; a lost drive cannot be asked.
-        if !self.drive.is_lost() {
-            let _ = self.inspect();
+        // Re-inspect whatever happened (also after cancellation: what the
+        // disc now holds is part of the answer); a lost drive cannot be
+        // asked.
+        let after = if self.drive.is_lost() {
+            None
+        } else {
+            let saved = self.drive.replace_cancel(Cancel::new());
+            let after = self.inspect().ok().cloned();
+            self.drive.replace_cancel(saved);
+            after
+        };
+        if let Err(e) = &result {
+            let aborted = AbortedWrite {
+                start: target.start,
+                written,
+                first_session: target.first_session,
+                left: LeftBehind::assess(target, after.as_ref()),
+            };
+            if written > 0 {
+                log::warn!(
+                    "writing the session at LBA {} stopped after {written} blocks ({e}); {aborted}",
+                    target.start
+                );
+            } else {
+                log::info!(
+                    "the session write at LBA {} failed: {e}; {aborted}",
+                    target.start
+                );
+            }
+            self.aborted = Some(aborted);
         }
         result
+    }
+
+    /// The last [`Recorder::write_session`] that failed or was cancelled
+    /// after it began: what the medium holds now, as the drive reported it
+    /// when inspected right after. `None` after a write that succeeded or
+    /// was refused before anything was sent.
+    pub fn last_aborted_write(&self) -> Option<&AbortedWrite> {
+        self.aborted.as_ref()
     }
 
     /// Finalizes an appendable sequential disc without writing a session:
@@ -738,6 +935,8 @@ struct Job<'a> {
     /// Padded blocks when the size is known.
     needed: Option<u64>,
     progress: &'a mut dyn FnMut(&Progress),
+    /// Blocks sent from the session start so far (after the data phase).
+    written: u64,
 }
 
 /// How the data phase ended.
@@ -836,6 +1035,7 @@ impl Job<'_> {
             (stop, written, bytes)
         });
         let written = written.max(0) as u64;
+        self.written = written;
 
         let result = match stop {
             Stop::Done => {
@@ -860,10 +1060,10 @@ impl Job<'_> {
                     }
                     drive.replace_cancel(saved);
                 }
-                log::error!(
+                log::info!(
                     "writing the session at LBA {} failed after {written} blocks: {e}; {}",
                     t.start,
-                    aborted_note(Closure::None)
+                    closes_sent(Closure::None)
                 );
                 Err(e)
             }
@@ -871,10 +1071,10 @@ impl Job<'_> {
                 let saved = drive.replace_cancel(Cancel::new());
                 let closure = self.close_after_abort(drive);
                 drive.replace_cancel(saved);
-                log::warn!(
-                    "writing the session at LBA {} aborted after {written} blocks ({e}); {}",
+                log::info!(
+                    "writing the session at LBA {} stopped after {written} blocks ({e}); {}",
                     t.start,
-                    aborted_note(closure)
+                    closes_sent(closure)
                 );
                 Err(e)
             }
@@ -1401,6 +1601,80 @@ mod tests {
             check_sequential(&info),
             Err(Error::Unsuitable(Unsuitable::Closed))
         ));
+    }
+
+    /// Each state the drive can report after a stopped write, in words
+    /// that say what the drive reported.
+    #[test]
+    fn what_a_stopped_write_left_behind() {
+        use crate::engine::info::SessionEntry;
+        let mut t = target(
+            Profile::DVD_PLUS_R,
+            MediaKind::SequentialPlusOrBd,
+            false,
+            WriteFeatures::default(),
+        );
+        t.start = 5000;
+        let mut after = MediaInfo::for_tests(Profile::DVD_PLUS_R, MediaKind::SequentialPlusOrBd);
+        let text = |left| {
+            AbortedWrite {
+                start: 5000,
+                written: 64,
+                first_session: false,
+                left,
+            }
+            .to_string()
+        };
+        assert_eq!(LeftBehind::assess(&t, None), LeftBehind::Unknown);
+
+        after.status = MediaStatus::Appendable;
+        after.next_track = Some(NextTrack {
+            number: 3,
+            nwa: 5000,
+            free: 100_000,
+            damage: Damage::None,
+            reserved: false,
+        });
+        let left = LeftBehind::assess(&t, Some(&after));
+        assert_eq!(
+            left,
+            LeftBehind::Unchanged {
+                next_writable: 5000
+            }
+        );
+        assert_eq!(
+            text(left),
+            "nothing was recorded: earlier sessions are intact and the next session still starts \
+             at LBA 5000"
+        );
+
+        after.next_track = after.next_track.map(|n| NextTrack { nwa: 5064, ..n });
+        let left = LeftBehind::assess(&t, Some(&after));
+        assert_eq!(
+            text(left),
+            "the track at LBA 5000 is left open (incomplete) with the 64 blocks written; earlier \
+             sessions are intact and the next session would start at LBA 5064"
+        );
+
+        after.status = MediaStatus::Closed;
+        after.next_track = None;
+        after.sessions = vec![SessionEntry {
+            number: 2,
+            start: 5000,
+            blocks: 64,
+            tracks: Vec::new(),
+            volume_id: None,
+        }];
+        let left = LeftBehind::assess(&t, Some(&after));
+        assert_eq!(
+            text(left),
+            "the 64 blocks written were closed as session 2 (LBA 5000, 64 blocks), which holds an \
+             incomplete copy of the data; the disc is closed: nothing more can be added"
+        );
+        after.sessions.clear();
+        assert_eq!(LeftBehind::assess(&t, Some(&after)), LeftBehind::Closed);
+        after.kind = MediaKind::NoMedium;
+        assert_eq!(LeftBehind::assess(&t, Some(&after)), LeftBehind::Unknown);
     }
 
     #[test]

@@ -101,6 +101,15 @@ fn write_error_fails_with_sense_and_lba() {
         // Not a complete session; the tray is unlocked.
         let info = r.rec.inspect().unwrap().clone();
         assert!(info.sessions.is_empty(), "{media}: {:?}", info.sessions);
+        let a = *r.rec.last_aborted_write().expect("an aborted write");
+        let want = match info.status {
+            MediaStatus::Blank => mmc::engine::LeftBehind::Blank,
+            _ => mmc::engine::LeftBehind::OpenTrack {
+                start: t.start,
+                next_writable: info.next_writable(),
+            },
+        };
+        assert_eq!(a.left, want, "{media}: {info:?}");
         assert_eq!(r.rec.eject().unwrap(), TrayOutcome::Done);
     }
 }
@@ -209,6 +218,12 @@ fn cancellation_leaves_a_closed_consistent_disc() {
         assert!(written < size, "{media}: stopped early");
         // The token stays cancelled until the caller resets it.
         assert!(r.rec.drive().cancel_token().is_cancelled());
+        // The medium was inspected after the stop all the same.
+        let a = *r.rec.last_aborted_write().expect("an aborted write");
+        assert!(
+            matches!(a.left, mmc::engine::LeftBehind::Session { number: 1, start, .. } if start == t.start),
+            "{media}: {a:?}"
+        );
         r.rec.drive_mut().replace_cancel(Cancel::new());
 
         let info = r.rec.inspect().unwrap().clone();
@@ -283,6 +298,84 @@ fn a_source_shorter_than_announced_is_an_error() {
     assert!(e.to_string().contains("ended after"), "{e}");
 }
 
+/// A source that fails part way stops the write; what the recorder then
+/// says the medium holds is what a new inspection finds: DVD-R, DVD+R and
+/// BD-R close what was written as a session of its own (DVD+R and BD-R:
+/// the reservation's size), a CD SAO session that was never completed
+/// leaves the disc blank.
+#[test]
+fn a_failing_source_leaves_what_the_drive_reports() {
+    use mmc::engine::LeftBehind;
+    for media in [Media::DvdR, Media::DvdPlusR, Media::BdR, Media::CdR] {
+        let mut r = rig(media);
+        let t = r
+            .rec
+            .prepare(&SessionOptions::default(), Some(SIZE), &mut no_progress)
+            .unwrap();
+        let padded = t.blocks_needed(SIZE, t.method(Some(SIZE)).unwrap());
+        let src = FailAfter {
+            inner: Noise::new(8, SIZE),
+            left: 1_000_000,
+        };
+        let e = r
+            .rec
+            .write_session(&t, src, Some(SIZE), &mut no_progress)
+            .unwrap_err();
+        assert!(e.to_string().contains("generator"), "{media}: {e}");
+        let a = *r.rec.last_aborted_write().expect("an aborted write");
+        assert_eq!((a.start, a.first_session), (t.start, true), "{media}");
+        assert!(a.written > 0 && a.written < padded, "{media}: {a:?}");
+        let info = r.rec.inspect().unwrap().clone();
+        match media {
+            Media::CdR => {
+                assert_eq!(info.status, MediaStatus::Blank, "{media}");
+                assert_eq!(a.left, LeftBehind::Blank, "{media}");
+                assert!(a.to_string().starts_with("no session was recorded"), "{a}");
+            }
+            _ => {
+                assert_eq!(info.status, MediaStatus::Appendable, "{media}");
+                let s = &info.sessions[0];
+                let blocks = if media == Media::DvdR {
+                    a.written
+                } else {
+                    padded
+                };
+                assert_eq!(u64::from(s.blocks), blocks, "{media}");
+                assert_eq!(
+                    a.left,
+                    LeftBehind::Session {
+                        number: 1,
+                        start: t.start,
+                        blocks: s.blocks,
+                        next_writable: info.next_writable(),
+                    },
+                    "{media}"
+                );
+                assert_eq!(
+                    a.to_string(),
+                    format!(
+                        "the {} blocks written were closed as session 1 (LBA 0, {} blocks), which \
+                         holds an incomplete copy of the data; the disc stays appendable (next \
+                         session at LBA {})",
+                        a.written,
+                        s.blocks,
+                        info.next_writable().unwrap()
+                    )
+                );
+            }
+        }
+        // A write that succeeds forgets the aborted one.
+        let t2 = r
+            .rec
+            .prepare(&SessionOptions::default(), Some(SIZE), &mut no_progress)
+            .unwrap();
+        r.rec
+            .write_session(&t2, Noise::new(9, SIZE), Some(SIZE), &mut no_progress)
+            .unwrap();
+        assert_eq!(r.rec.last_aborted_write(), None, "{media}");
+    }
+}
+
 #[test]
 fn power_cut_while_writing_is_a_failure() {
     let dir = tempfile::tempdir().unwrap();
@@ -317,6 +410,8 @@ fn power_cut_while_writing_is_a_failure() {
         "{e}"
     );
     assert!(rec.drive().is_lost());
+    let a = rec.last_aborted_write().expect("an aborted write");
+    assert_eq!(a.left, mmc::engine::LeftBehind::Unknown);
 }
 
 #[test]

@@ -7,4 +7,5 @@ mod overwritable;
 mod refusals;
 mod sequential;
 mod targets;
+mod tgt;
 mod util;

@@ -131,10 +131,27 @@ fn unreadable_blocks_are_mapped() {
             .any(|l| l.contains(&format!("LBA {start:>10} …")) && l.ends_with("read")),
         "{out}"
     );
-    assert!(r.stderr.contains("could not be read"), "{}", r.stderr);
+    // The image file was cut short: the message says where its data end
+    // and how much is missing.
+    let end_lba = start + blocks - 1;
+    assert!(
+        r.stderr.starts_with(&format!(
+            "error: check failed: session 1 is incomplete: its data end at LBA {cut}, but it \
+             refers to blocks up to LBA {end_lba} ({} blocks missing)",
+            start + blocks - cut
+        )),
+        "{}",
+        r.stderr
+    );
     let v = on(dir, &dev, &["--json", "check"]).code(1).json_lines();
     let report = &v[v.len() - 2];
     assert_eq!(report["verdict"], "unreadable");
+    assert_eq!(report["blocks_read"], cut - start, "{report}");
+    assert_eq!(
+        report["sessions"][0]["truncated"],
+        serde_json::json!({"data_end": cut, "referenced_end": start + blocks}),
+        "{report}"
+    );
     let map = report["sessions"][0]["sector_map"].as_array().unwrap();
     assert_eq!(map.len(), 2, "{report}");
     assert_eq!(map[0]["start"], start);
@@ -178,4 +195,150 @@ fn sessions_without_checksums_and_bad_session_numbers() {
     )
     .result();
     assert_eq!(v["verified"], "ok");
+}
+
+/// An image of one large file (as in the lab) with its MD5 tags.
+fn one_file_image(dir: &Path) -> u64 {
+    let t = dir.join("one");
+    fs::create_dir_all(&t).unwrap();
+    let data: Vec<u8> = (0..6_000_000u32)
+        .map(|i| (i * 13 + i / 2048) as u8)
+        .collect();
+    fs::write(t.join("random.bin"), &data).unwrap();
+    burn(dir, ["mkiso", "-o", "one.iso", "--volid", "ONE", "one"]).ok();
+    fs::metadata(dir.join("one.iso")).unwrap().len() / 2048
+}
+
+/// A DVD-R session cut short: `write --size` smaller than the image stops
+/// the write and the written blocks are closed as a session. Its tags,
+/// checksum array and file refer to blocks past its end. `burn check`
+/// says where its data end and how much is missing (exit 1, not a
+/// mismatch with an empty list of what differs), and counts each block
+/// read once (the file read again for its MD5 is not counted twice).
+#[test]
+fn a_session_cut_short_is_incomplete_not_a_mismatch() {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let iso_blocks = one_file_image(dir);
+    let image = fs::read(dir.join("one.iso")).unwrap();
+    let dev = emul(dir, "dvd-r", "cut.img");
+    let size = ((iso_blocks - 200) * 2048).to_string();
+    let mut c = burn_cmd(dir);
+    c.args(["--dev", &dev, "--progress", "never", "write", "-"])
+        .args(["--size", &size])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let _ = stdin.write_all(&image);
+    drop(stdin);
+    assert_eq!(child.wait_with_output().unwrap().status.code(), Some(1));
+
+    let info = on(dir, &dev, &["--json", "info"]).json();
+    let blocks = info["sessions"][0]["blocks"].as_u64().unwrap();
+    assert!(blocks < iso_blocks - 200 + 16, "{info}");
+    let r = on(dir, &dev, &["check"]).code(1);
+    let want = format!(
+        "error: check failed: session 1 is incomplete: its data end at LBA {blocks}, but it \
+         refers to blocks up to LBA {} ({} blocks missing); 1 file of session 1 could not be \
+         read completely\n",
+        iso_blocks - 1,
+        iso_blocks - blocks
+    );
+    assert!(
+        r.stderr.lines().any(|l| format!("{l}\n") == want),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("()"), "{}", r.stderr);
+    assert!(
+        r.out()
+            .contains(&format!("1 session, {blocks} blocks read: INCOMPLETE")),
+        "{}",
+        r.out()
+    );
+    let v = on(dir, &dev, &["--json", "check"]).code(1).json_lines();
+    let report = &v[v.len() - 2];
+    assert_eq!(report["verdict"], "unreadable", "{report}");
+    assert_eq!(report["blocks_read"], blocks, "{report}");
+    assert_eq!(
+        report["sessions"][0]["truncated"],
+        serde_json::json!({"data_end": blocks, "referenced_end": iso_blocks}),
+        "{report}"
+    );
+    assert_eq!(
+        report["sessions"][0]["files"]["unreadable"],
+        serde_json::json!(["/random.bin"]),
+        "{report}"
+    );
+    let e = &v[v.len() - 1]["error"];
+    assert_eq!(e["exit_code"], 1);
+    assert!(
+        e["hints"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("the session was not written completely"),
+        "{e}"
+    );
+}
+
+/// Bad blocks on an emulated disc (BURN_EMUL_BAD_BLOCKS): the message
+/// names how many, where, and the file they hit; the blocks read are the
+/// others.
+#[test]
+fn bad_blocks_are_named_in_the_message() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let iso_blocks = one_file_image(dir);
+    let dev = emul(dir, "dvd+r", "bad.img");
+    on(dir, &dev, &["--progress", "never", "write", "one.iso"]).code(0);
+    let blocks = on(dir, &dev, &["--json", "info"]).json()["sessions"][0]["blocks"]
+        .as_u64()
+        .unwrap();
+    assert!(blocks >= iso_blocks);
+    let check = |json: bool| {
+        let mut c = burn_cmd(dir);
+        c.env("BURN_EMUL_BAD_BLOCKS", "1000-1009,1500").args([
+            "--dev",
+            &dev,
+            "--progress",
+            "never",
+        ]);
+        if json {
+            c.arg("--json");
+        }
+        c.arg("check");
+        run_cmd(c).code(1)
+    };
+    let r = check(false);
+    assert!(
+        r.stderr.contains(
+            "error: check failed: 11 blocks of session 1 could not be read (LBA 1000–1009, \
+             1500); 1 file of session 1 could not be read completely\n"
+        ),
+        "{}",
+        r.stderr
+    );
+    // One warning per run of bad blocks, not per block.
+    assert_eq!(
+        r.stderr
+            .lines()
+            .filter(|l| l.starts_with("warning: unreadable"))
+            .collect::<Vec<_>>(),
+        vec![
+            "warning: unreadable blocks at LBA 1000–1009 (10 blocks): medium error, \
+             unrecovered read error (3/11/00)",
+            "warning: unreadable block at LBA 1500: medium error, unrecovered read error \
+             (3/11/00)",
+        ],
+        "{}",
+        r.stderr
+    );
+    let v = check(true).json_lines();
+    let report = &v[v.len() - 2];
+    assert_eq!(report["blocks_read"], blocks - 11, "{report}");
+    assert_eq!(report["sessions"][0]["truncated"], serde_json::Value::Null);
 }

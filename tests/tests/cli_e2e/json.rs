@@ -405,9 +405,13 @@ fn formats_format_blank_and_eject_documents() {
             ("current_blocks", OPT_NUM),
             ("current_bytes", OPT_NUM),
             ("background_format", STR),
+            ("format_capacities", STR),
+            ("format_capacities_note", OPT_STR),
             ("formats", ARR),
         ],
     );
+    assert_eq!(v["format_capacities"], "listed");
+    assert_eq!(v["format_capacities_note"], Value::Null);
     for f in v["formats"].as_array().unwrap() {
         shape(
             f,
@@ -574,11 +578,13 @@ fn write_add_check_and_verify_documents() {
                 ("session_md5", STR),
                 ("files", T::Obj),
                 ("unreadable", ARR),
+                ("truncated", T::Opt(&T::Obj)),
                 ("sector_map", ARR),
                 ("notes", ARR),
                 ("verdict", STR),
             ],
         );
+        assert_eq!(s["truncated"], Value::Null);
         shape(
             &s["files"],
             &[

@@ -337,3 +337,125 @@ fn adding_to_a_small_image_written_at_lba_0() {
         assert_eq!(fs::read(out.join("one.txt")).unwrap(), b"first session\n");
     }
 }
+
+/// `burn write --size N -` with more than N bytes on standard input stops
+/// the write. The warning, the error's hint and the JSON error's hint all
+/// say the same about the medium, and it is what `burn info --json` then
+/// finds: DVD-R and DVD+R hold the written blocks as a closed session of
+/// their own, a CD-R written in SAO is still blank, an image file holds
+/// the first blocks.
+#[test]
+fn an_aborted_write_says_what_the_medium_holds() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let data: Vec<u8> = (0..3_000_000u32)
+        .map(|i| (i * 7 + i / 2048) as u8)
+        .collect();
+    let size = (2u64 << 20).to_string();
+    let pipe = |dev: &str, json: bool| -> Run {
+        let mut c = burn_cmd(dir);
+        c.args(["--dev", dev, "--progress", "never"]);
+        if json {
+            c.arg("--json");
+        }
+        c.args(["write", "-", "--size", &size])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        // burn stops reading when it sees more than --size.
+        let _ = stdin.write_all(&data);
+        drop(stdin);
+        let o = child.wait_with_output().unwrap();
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: o.stdout,
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    };
+    let longer = "the input is longer than --size (2097152 bytes)";
+    for media in ["dvd-r", "dvd+r", "cd-r", "stdio"] {
+        for json in [false, true] {
+            let name = format!("{media}-{json}.img");
+            let dev = if media == "stdio" {
+                stdio(dir, &name)
+            } else {
+                emul(dir, media, &name)
+            };
+            let r = pipe(&dev, json);
+            assert_eq!(r.code, 1, "{media}: {r:?}");
+            let hint = if json {
+                let e = r.json();
+                assert!(
+                    e["error"]["message"].as_str().unwrap().contains(longer),
+                    "{media}: {e}"
+                );
+                e["error"]["hints"][0].as_str().unwrap().to_string()
+            } else {
+                assert!(r.stdout.is_empty(), "{}", r.out());
+                assert!(r.stderr.contains("error: "), "{}", r.stderr);
+                assert!(r.stderr.contains(longer), "{}", r.stderr);
+                r.stderr
+                    .lines()
+                    .find_map(|l| l.strip_prefix("hint: "))
+                    .unwrap_or_else(|| panic!("{media}: no hint: {}", r.stderr))
+                    .to_string()
+            };
+            let info = on(dir, &dev, &["--json", "info"]).json();
+            let sessions = info["sessions"].as_array().unwrap();
+            // Blocks sent before the stop: whole WRITEs (16 blocks on DVD,
+            // 32 on CD), fewer than the 1024 announced.
+            let sent = hint
+                .split(|c: char| !c.is_ascii_digit())
+                .find(|w| !w.is_empty())
+                .and_then(|w| w.parse::<u64>().ok())
+                .unwrap_or_else(|| panic!("{media}: no count in {hint:?}"));
+            assert!(sent > 0 && sent < 1024 && sent % 16 == 0, "{hint}");
+            let want = match media {
+                "cd-r" => {
+                    assert_eq!(info["status"], "blank", "{info}");
+                    assert!(sessions.is_empty(), "{info}");
+                    format!(
+                        "no session was recorded ({sent} blocks had been sent): the drive \
+                         reports the disc blank"
+                    )
+                }
+                "stdio" => {
+                    let len = fs::metadata(dir.join(&name)).unwrap().len();
+                    assert_eq!(len, sent * 2048, "{media}");
+                    format!(
+                        "the medium holds a partly written image: its first {sent} blocks (from \
+                         LBA 0)"
+                    )
+                }
+                _ => {
+                    assert_eq!(info["status"], "appendable", "{info}");
+                    assert_eq!(sessions.len(), 1, "{info}");
+                    assert_eq!(sessions[0]["start"], 0, "{info}");
+                    let blocks = sessions[0]["blocks"].as_u64().unwrap();
+                    // DVD-R: the blocks written; DVD+R: the reservation.
+                    let session = if media == "dvd-r" { sent } else { 1024 };
+                    assert_eq!(blocks, session, "{info}");
+                    format!(
+                        "the {sent} blocks written were closed as session 1 (LBA 0, {blocks} \
+                         blocks), which holds an incomplete copy of the data; the disc stays \
+                         appendable (next session at LBA {})",
+                        info["next_writable"]
+                    )
+                }
+            };
+            assert_eq!(hint, want, "{media} (json: {json})");
+            assert!(!hint.contains("left open"), "{hint}");
+            if !json && media != "stdio" {
+                // The engine's warning says the same as the hint.
+                let warning = r
+                    .stderr
+                    .lines()
+                    .find(|l| l.starts_with("warning: writing the session at LBA 0 stopped"))
+                    .unwrap_or_else(|| panic!("{media}: no warning: {}", r.stderr));
+                assert!(warning.ends_with(&format!("; {want}")), "{warning}");
+            }
+        }
+    }
+}

@@ -92,37 +92,34 @@ pub fn verdict_of(r: &CheckReport) -> Verdict {
 }
 
 /// The failure a check report ends with, deciding the exit code: 3 for a
-/// mismatch, 1 for unreadable blocks.
+/// mismatch, 1 for unreadable or missing blocks. The message names what
+/// failed: which files, tags or checksums differ, which blocks could not
+/// be read, where a session cut short ends.
 pub fn failure_of(r: &CheckReport) -> Option<Failure> {
     match verdict_of(r) {
         Verdict::Mismatch => {
             let mut what = Vec::new();
-            for s in r.sessions.iter().filter(|s| differs(s)) {
-                let files = s.files.mismatched.len();
-                let tags = s
-                    .tags
-                    .iter()
-                    .filter(|t| {
-                        matches!(
-                            t.outcome,
-                            TagOutcome::Mismatch | TagOutcome::Corrupted | TagOutcome::WrongRange
-                        )
-                    })
-                    .count();
-                let mut parts = Vec::new();
-                if files > 0 {
-                    parts.push(format!("{files} file{}", if files == 1 { "" } else { "s" }));
-                }
-                if tags > 0 {
-                    parts.push(format!("{tags} tag{}", if tags == 1 { "" } else { "s" }));
-                }
-                if s.session_md5 == Md5Outcome::Mismatch {
-                    parts.push("the session MD5".into());
-                }
-                if parts.is_empty() {
-                    parts.push("its checksums".into());
-                }
-                what.push(format!("session {}: {}", s.number, parts.join(", ")));
+            if let Some(h) = r.head.as_ref().filter(|h| {
+                matches!(
+                    h.outcome,
+                    TagOutcome::Mismatch | TagOutcome::Corrupted | TagOutcome::WrongRange
+                )
+            }) {
+                what.push(format!(
+                    "the head's relocated superblock tag at LBA {}: {}",
+                    h.lba,
+                    tag_outcome_text(h.outcome).to_lowercase()
+                ));
+            }
+            for s in r
+                .sessions
+                .iter()
+                .filter(|s| differs(s) || s.verdict == Verdict::Mismatch)
+            {
+                what.push(format!("session {}: {}", s.number, mismatch_parts(s)));
+            }
+            if what.is_empty() {
+                what.push("see the report above".into());
             }
             Some(Failure::Mismatch(format!(
                 "check failed: the data differ from their MD5 checksums ({})",
@@ -130,26 +127,166 @@ pub fn failure_of(r: &CheckReport) -> Option<Failure> {
             )))
         }
         Verdict::Unreadable => {
-            let blocks: u64 = r
-                .sessions
-                .iter()
-                .flat_map(|s| s.unreadable.iter())
-                .map(|u| u64::from(u.blocks))
-                .sum();
+            let mut what = Vec::new();
+            if r.head
+                .as_ref()
+                .is_some_and(|h| h.outcome == TagOutcome::Unreadable)
+            {
+                what.push("the head's relocated superblock tag could not be read".to_string());
+            }
+            for s in &r.sessions {
+                what.extend(unreadable_parts(s));
+            }
+            if what.is_empty() {
+                what.push("blocks could not be read".into());
+            }
+            let truncated = r.sessions.iter().any(|s| s.truncated.is_some());
+            let matched = r.sessions.iter().any(|s| {
+                s.files.matched > 0
+                    || s.session_md5 == Md5Outcome::Match
+                    || s.tags.iter().any(|t| t.outcome == TagOutcome::Match)
+            });
+            let mut hints = Vec::new();
+            if truncated {
+                hints.push(
+                    "the session was not written completely (a write that stopped, or an image \
+                     file cut short): the missing blocks cannot be read in any drive; write the \
+                     data again"
+                        .to_string(),
+                );
+            }
+            if r.sessions.iter().any(|s| {
+                s.unreadable
+                    .iter()
+                    .any(|u| s.truncated.is_none_or(|t| u64::from(u.start) < t.data_end))
+            }) {
+                hints.push("clean the disc and try again, or read it in another drive".into());
+            }
+            if matched {
+                hints.push("what could be read matched its checksums".into());
+            }
             Some(Failure::Incomplete {
-                message: format!(
-                    "check failed: {blocks} block{} could not be read",
-                    if blocks == 1 { "" } else { "s" }
-                ),
-                hints: vec![
-                    "clean the disc and try again, or read it in another drive; what could be \
-                     read matched its checksums"
-                        .into(),
-                ],
+                message: format!("check failed: {}", what.join("; ")),
+                hints,
             })
         }
         Verdict::Ok | Verdict::NoChecksums => None,
     }
+}
+
+fn plural(n: u64, one: &str) -> String {
+    format!("{n} {one}{}", if n == 1 { "" } else { "s" })
+}
+
+/// What differs in a session whose check found a mismatch.
+fn mismatch_parts(s: &SessionResult) -> String {
+    let mut parts = Vec::new();
+    let files = s.files.mismatched.len() as u64;
+    if files > 0 {
+        let names = s
+            .files
+            .mismatched
+            .iter()
+            .take(3)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        let more = if files > 3 { ", …" } else { "" };
+        parts.push(format!("{} ({names}{more})", plural(files, "file")));
+    }
+    for t in s.tags.iter().filter(|t| {
+        matches!(
+            t.outcome,
+            TagOutcome::Mismatch | TagOutcome::Corrupted | TagOutcome::WrongRange
+        )
+    }) {
+        let kind = serde_json::to_value(t.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        parts.push(format!(
+            "the {kind} tag at LBA {}: {}",
+            t.lba,
+            tag_outcome_text(t.outcome).to_lowercase()
+        ));
+    }
+    if s.session_md5 == Md5Outcome::Mismatch {
+        parts.push("the session MD5".into());
+    }
+    if s.array == ArrayState::Damaged {
+        parts.push("the checksum array is damaged".into());
+    }
+    if let ChainState::Broken { lba, reason } = &s.chain
+        && !parts.iter().any(|p| p.contains(&format!("LBA {lba}")))
+    {
+        parts.push(format!("the tag chain breaks at LBA {lba}: {reason}"));
+    }
+    if parts.is_empty() {
+        parts.push("its checksums".into());
+    }
+    parts.join(", ")
+}
+
+/// LBA runs as "a–b, c, …" (at most three).
+fn runs_text(spans: &[&BlockSpan]) -> String {
+    let mut v: Vec<String> = spans
+        .iter()
+        .take(3)
+        .map(|u| {
+            if u.blocks == 1 {
+                u.start.to_string()
+            } else {
+                format!("{}–{}", u.start, u.end() - 1)
+            }
+        })
+        .collect();
+    if spans.len() > 3 {
+        v.push("…".into());
+    }
+    v.join(", ")
+}
+
+/// What could not be read in a session: its missing tail, unreadable
+/// runs, files.
+fn unreadable_parts(s: &SessionResult) -> Vec<String> {
+    let mut parts = Vec::new();
+    if let Some(t) = s.truncated {
+        parts.push(format!(
+            "session {} is incomplete: its data end at LBA {}, but it refers to blocks up to LBA \
+             {} ({} missing)",
+            s.number,
+            t.data_end,
+            t.referenced_end.saturating_sub(1),
+            plural(t.missing(), "block")
+        ));
+    }
+    // Unreadable runs before a missing tail (the tail is said above).
+    let bad: Vec<&BlockSpan> = s
+        .unreadable
+        .iter()
+        .filter(|u| s.truncated.is_none_or(|t| u64::from(u.start) < t.data_end))
+        .collect();
+    if !bad.is_empty() {
+        let blocks: u64 = bad.iter().map(|u| u64::from(u.blocks)).sum();
+        parts.push(format!(
+            "{} of session {} could not be read (LBA {})",
+            plural(blocks, "block"),
+            s.number,
+            runs_text(&bad)
+        ));
+    }
+    let files = s.files.unreadable.len() as u64;
+    if files > 0 {
+        parts.push(format!(
+            "{} of session {} could not be read completely",
+            plural(files, "file"),
+            s.number
+        ));
+    }
+    if parts.is_empty() && s.verdict == Verdict::Unreadable {
+        parts.push(format!("session {} could not be read completely", s.number));
+    }
+    parts
 }
 
 struct Checked {
@@ -253,6 +390,16 @@ fn session_lines(out: &mut dyn Write, s: &SessionResult) -> io::Result<()> {
     for p in &f.unreadable {
         writeln!(out, "    UNREADABLE:   {p}")?;
     }
+    if let Some(t) = s.truncated {
+        writeln!(
+            out,
+            "  INCOMPLETE:  the data end at LBA {}, but the session refers to blocks up to LBA {} \
+             ({} missing)",
+            t.data_end,
+            t.referenced_end.saturating_sub(1),
+            plural(t.missing(), "block")
+        )?;
+    }
     if !s.unreadable.is_empty() {
         writeln!(out, "  sector map:")?;
         for (start, n, good) in sector_map(s.start, s.blocks, &s.unreadable) {
@@ -327,6 +474,9 @@ impl Outcome for Checked {
             match verdict_of(r) {
                 Verdict::Ok => "ok, every checksum matched",
                 Verdict::NoChecksums => "readable; no checksums recorded",
+                Verdict::Unreadable if r.sessions.iter().any(|s| s.truncated.is_some()) => {
+                    "INCOMPLETE: blocks are missing"
+                }
                 Verdict::Unreadable => "UNREADABLE blocks",
                 Verdict::Mismatch => "MISMATCH",
             }
@@ -341,6 +491,113 @@ impl Outcome for Checked {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use burn_cli::check::{FileResults, TagKind, TagResult, Truncation};
+
+    fn session(verdict: Verdict) -> SessionResult {
+        SessionResult {
+            number: 1,
+            start: 0,
+            blocks: 24432,
+            volume_id: Some("LAB50".into()),
+            tags: Vec::new(),
+            chain: ChainState::Complete,
+            array: ArrayState::Valid,
+            session_md5: Md5Outcome::Match,
+            files: FileResults::default(),
+            unreadable: Vec::new(),
+            truncated: None,
+            notes: Vec::new(),
+            verdict,
+        }
+    }
+
+    fn report(head: Option<TagResult>, sessions: Vec<SessionResult>) -> CheckReport {
+        let verdict = sessions
+            .iter()
+            .map(|s| s.verdict)
+            .max()
+            .unwrap_or(Verdict::Ok);
+        CheckReport {
+            device: "/dev/sr1".into(),
+            head,
+            sessions,
+            blocks_read: 24432,
+            verdict,
+        }
+    }
+
+    fn message(r: &CheckReport) -> String {
+        match failure_of(r) {
+            Some(Failure::Mismatch(m)) => m,
+            Some(Failure::Incomplete { message, .. }) => message,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Every failure names what failed; never an empty list.
+    #[test]
+    fn failure_messages_name_what_failed() {
+        // A chain broken by a block that holds no tag: a mismatch.
+        let mut s = session(Verdict::Mismatch);
+        s.chain = ChainState::Broken {
+            lba: 24451,
+            reason: "no session tag at LBA 24451".into(),
+        };
+        s.session_md5 = Md5Outcome::NotRecorded;
+        assert_eq!(
+            message(&report(None, vec![s])),
+            "check failed: the data differ from their MD5 checksums (session 1: the tag chain \
+             breaks at LBA 24451: no session tag at LBA 24451)"
+        );
+        // Only the head's tag differs.
+        let head = TagResult {
+            kind: TagKind::Head,
+            lba: 17,
+            range_start: 0,
+            range_size: 17,
+            outcome: TagOutcome::Mismatch,
+        };
+        let r = CheckReport {
+            verdict: Verdict::Mismatch,
+            ..report(Some(head), vec![session(Verdict::Ok)])
+        };
+        assert_eq!(
+            message(&r),
+            "check failed: the data differ from their MD5 checksums (the head's relocated \
+             superblock tag at LBA 17: mismatch)"
+        );
+        // Files and the session MD5.
+        let mut s = session(Verdict::Mismatch);
+        s.files.mismatched = vec!["/a".into(), "/b".into(), "/c".into(), "/d".into()];
+        s.session_md5 = Md5Outcome::Mismatch;
+        assert_eq!(
+            message(&report(None, vec![s])),
+            "check failed: the data differ from their MD5 checksums (session 1: 4 files (/a, \
+             /b, /c, …), the session MD5)"
+        );
+        // A session cut short, with a bad block before the cut.
+        let mut s = session(Verdict::Unreadable);
+        s.truncated = Some(Truncation {
+            data_end: 24000,
+            referenced_end: 24432,
+        });
+        s.unreadable = vec![BlockSpan::new(100, 1), BlockSpan::new(24000, 432)];
+        s.files.unreadable = vec!["/data/random.bin".into()];
+        s.session_md5 = Md5Outcome::Unreadable;
+        let r = report(None, vec![s]);
+        assert_eq!(
+            message(&r),
+            "check failed: session 1 is incomplete: its data end at LBA 24000, but it refers to \
+             blocks up to LBA 24431 (432 blocks missing); 1 block of session 1 could not be read \
+             (LBA 100); 1 file of session 1 could not be read completely"
+        );
+        let Some(Failure::Incomplete { hints, .. }) = failure_of(&r) else {
+            panic!()
+        };
+        assert!(hints[0].starts_with("the session was not written completely"));
+        assert!(hints[1].starts_with("clean the disc"));
+        assert_eq!(hints.len(), 2, "nothing matched: {hints:?}");
+    }
 
     #[test]
     fn sector_map_is_the_complement_of_unreadable_runs() {

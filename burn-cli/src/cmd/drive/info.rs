@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use burn_cli::media::{Layout, MediaReport, Status};
 use mmc::Profile;
-use mmc::engine::{FormatList, FormatState, TrackEntry};
+use mmc::engine::{FormatList, FormatState, FormatsAnswer, TrackEntry};
 use serde_json::{Value, json};
 
 use super::{Access, bytes_of, device_name, open};
@@ -24,6 +24,7 @@ pub fn formats(ctx: &Ctx) -> CmdResult {
         device: device_name(ctx),
         profile: info.profile,
         list: info.formats.clone(),
+        answer: info.formats_answer.clone(),
         bg_format: format!("{:?}", info.bg_format).to_lowercase(),
         profile_formattable: formattable(info.profile),
     }))
@@ -54,6 +55,9 @@ struct Formats {
     device: String,
     profile: Profile,
     list: Option<FormatList>,
+    /// How the drive answered READ FORMAT CAPACITIES: why `list` is
+    /// `None`.
+    answer: FormatsAnswer,
     bg_format: String,
     profile_formattable: bool,
 }
@@ -91,6 +95,8 @@ impl Outcome for Formats {
             "current_blocks": self.list.as_ref().map(|l| l.current_blocks),
             "current_bytes": self.list.as_ref().map(|l| bytes_of(l.current_blocks as u64)),
             "background_format": self.bg_format,
+            "format_capacities": self.answer.name(),
+            "format_capacities_note": self.answer.why_none(),
             "formats": offers,
         })
     }
@@ -98,10 +104,11 @@ impl Outcome for Formats {
     fn human(&self, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "Medium:  {}", self.profile)?;
         let Some(l) = &self.list else {
-            return writeln!(
-                out,
-                "Formats: none (the drive reports no format capacities)"
-            );
+            let why = self
+                .answer
+                .why_none()
+                .unwrap_or_else(|| "the drive reports no format capacities".into());
+            return writeln!(out, "Formats: none ({why})");
         };
         let size = |b: u32| format!("{b} blocks ({})", human_bytes(bytes_of(u64::from(b))));
         if !self.profile_formattable {
@@ -216,7 +223,11 @@ impl Info {
             "write_speeds_kbps": i.write_speeds.speeds.iter().map(|s| s.kbps).collect::<Vec<_>>(),
             "write_speed_source": format!("{:?}", i.write_speeds.source),
             "features": format!("{:?}", i.features),
-            "formats": i.formats.as_ref().map(|f| format!("{f:?}")),
+            "formats": i
+                .formats
+                .as_ref()
+                .map(|f| format!("{f:?}"))
+                .or_else(|| i.formats_answer.why_none()),
             "disc_information": i.disc_info.as_ref().map(|d| format!("{d:?}")),
         })
     }
@@ -372,5 +383,54 @@ impl Outcome for Info {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn formats(answer: FormatsAnswer) -> Formats {
+        Formats {
+            device: "/dev/sr1".into(),
+            profile: Profile::DVD_ROM,
+            list: None,
+            answer,
+            bg_format: "none".into(),
+            profile_formattable: false,
+        }
+    }
+
+    fn human(f: &Formats) -> String {
+        let mut out = Vec::new();
+        f.human(&mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// A drive that rejected READ FORMAT CAPACITIES with 5/20/00 (tgt) is
+    /// not one that answered with an empty list: text and JSON say which.
+    #[test]
+    fn formats_tell_unsupported_from_empty() {
+        let f = formats(FormatsAnswer::Unsupported);
+        assert_eq!(
+            human(&f),
+            "Medium:  DVD-ROM\n\
+             Formats: none (the drive does not support READ FORMAT CAPACITIES)\n"
+        );
+        let j = f.json();
+        assert_eq!(j["format_capacities"], "unsupported");
+        assert_eq!(
+            j["format_capacities_note"],
+            "the drive does not support READ FORMAT CAPACITIES"
+        );
+        assert_eq!(j["formats"], json!([]));
+
+        let f = formats(FormatsAnswer::Empty);
+        assert!(
+            human(&f).contains("Formats: none (the drive reports no format capacities)"),
+            "{}",
+            human(&f)
+        );
+        assert_eq!(f.json()["format_capacities"], "empty");
     }
 }
