@@ -310,6 +310,12 @@ fn open(path: &Path, kind: &OpenErrorKind) -> Report {
             "to use this device as an overwritable disc, write --dev stdio:{p}"
         )),
         OpenErrorKind::Io(e) => r(format!("cannot open {p}: {}", io_text(e)), code::FAILURE),
+        sibling @ OpenErrorKind::SiblingBusy { sibling: node, .. } => {
+            r(format!("cannot open {p}: {sibling}"), code::UNSUITABLE).hint(format!(
+                "wait for the other program to finish; `fuser -v {}` names it",
+                show(node)
+            ))
+        }
         other => r(format!("cannot open {p}: {other}"), code::UNSUITABLE),
     }
 }
@@ -842,6 +848,19 @@ mod tests {
         }));
         assert_eq!(r.exit_code, 4);
         assert!(r.hints[0].contains("stdio:/dev/sda"));
+        let r = describe(&Failure::Drive(mmc::Error::Open {
+            path: "/dev/sg1".into(),
+            kind: OpenErrorKind::SiblingBusy {
+                sibling: "/dev/sr0".into(),
+                drive: "/dev/sg1".into(),
+            },
+        }));
+        assert_eq!(r.exit_code, 4);
+        assert_eq!(
+            r.message,
+            "cannot open /dev/sg1: /dev/sr0 (the same drive as /dev/sg1) is in use by another program"
+        );
+        assert!(r.hints[0].contains("fuser -v /dev/sr0"), "{:?}", r.hints);
         let r = describe(&Failure::Drive(mmc::Error::Unsuitable(
             Unsuitable::DoesNotFit { need: 10, free: 5 },
         )));

@@ -115,7 +115,7 @@ pub use lock::Locked;
 pub use overwrite::{Finish, OverwriteOptions, Overwriter, WriteAtReport};
 pub use progress::{FifoState, Phase, Progress, Rate, no_progress, one_x_bytes_per_s};
 pub use read::{
-    BlockRange, Quality, ReadOptions, ReadSink, SectorMap, SectorRange, VerifyOptions,
+    BlockRange, Md5Sink, Quality, ReadOptions, ReadSink, SectorMap, SectorRange, VerifyOptions,
     VerifyReport, discard, is_unrecorded,
 };
 pub use tray::{Speed, SpeedMethod, SpeedReport, TrayOutcome};

@@ -184,6 +184,95 @@ pub fn discard(_: u32, _: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// A sink that computes the MD5 of the data a checkread delivers
+/// (`md5-tags.md`: the checksum of a session or track as read back), of
+/// at most `limit` bytes — a written stream is padded up to whole blocks
+/// and often to the write chunk, so give the stream's own length to
+/// compare with the MD5 of what was written.
+#[derive(Clone)]
+pub struct Md5Sink {
+    hasher: md5::Md5,
+    left: u64,
+    hashed: u64,
+    first_missing: Option<u32>,
+}
+
+impl Md5Sink {
+    /// Hashes every byte read.
+    pub fn new() -> Md5Sink {
+        Md5Sink::with_limit(u64::MAX)
+    }
+
+    /// Hashes the first `limit` bytes of the range.
+    pub fn with_limit(limit: u64) -> Md5Sink {
+        Md5Sink {
+            hasher: md5::Md5::default(),
+            left: limit,
+            hashed: 0,
+            first_missing: None,
+        }
+    }
+
+    /// Bytes hashed so far.
+    pub fn bytes(&self) -> u64 {
+        self.hashed
+    }
+
+    /// The first block that was missing from the data (unreadable, blank
+    /// or beyond the end), if any.
+    pub fn first_missing(&self) -> Option<u32> {
+        self.first_missing
+    }
+
+    /// The MD5 of the data, or `None` when a block within the limit was
+    /// missing: a checksum of data with holes would compare as a mere
+    /// mismatch and hide where the medium failed.
+    pub fn finish(self) -> Option<[u8; 16]> {
+        use md5::Digest;
+        match self.first_missing {
+            Some(_) => None,
+            None => Some(self.hasher.finalize().into()),
+        }
+    }
+}
+
+impl Default for Md5Sink {
+    fn default() -> Self {
+        Md5Sink::new()
+    }
+}
+
+impl std::fmt::Debug for Md5Sink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Md5Sink")
+            .field("hashed", &self.hashed)
+            .field("first_missing", &self.first_missing)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ReadSink for Md5Sink {
+    fn data(&mut self, _lba: u32, data: &[u8]) -> io::Result<()> {
+        use md5::Digest;
+        let n = usize::try_from(self.left).map_or(data.len(), |left| left.min(data.len()));
+        self.hasher.update(&data[..n]);
+        self.left -= n as u64;
+        self.hashed += n as u64;
+        Ok(())
+    }
+
+    fn missing(&mut self, lba: u32, blocks: u32, quality: Quality) {
+        // Run-out blocks of a CD track and link gaps hold no data.
+        if blocks > 0
+            && self.left > 0
+            && !matches!(quality, Quality::Gap | Quality::RunOut)
+            && self.first_missing.is_none()
+        {
+            self.first_missing = Some(lba);
+        }
+    }
+}
+
 /// How one read attempt ended.
 enum Outcome {
     Ok,
@@ -577,6 +666,45 @@ impl<R: Read> ReadSink for Comparer<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// RFC 1321 §A.5 test suite values.
+    #[test]
+    fn md5_sink_hashes_up_to_the_limit() {
+        let mut all = Md5Sink::new();
+        all.data(0, b"abc").unwrap();
+        assert_eq!(all.bytes(), 3);
+        assert_eq!(
+            all.finish().unwrap(),
+            *b"\x90\x01\x50\x98\x3c\xd2\x4f\xb0\xd6\x96\x3f\x7d\x28\xe1\x7f\x72"
+        );
+        // The padding after the stream's end is not hashed.
+        let mut limited = Md5Sink::with_limit(3);
+        limited.data(0, b"ab").unwrap();
+        limited.data(1, b"cdef").unwrap();
+        limited.missing(2, 4, Quality::Blank);
+        assert_eq!(limited.bytes(), 3);
+        assert_eq!(
+            limited.finish().unwrap(),
+            *b"\x90\x01\x50\x98\x3c\xd2\x4f\xb0\xd6\x96\x3f\x7d\x28\xe1\x7f\x72"
+        );
+    }
+
+    #[test]
+    fn md5_sink_gives_no_sum_for_data_with_holes() {
+        let mut s = Md5Sink::new();
+        s.data(0, &[0; 2048]).unwrap();
+        s.missing(1, 2, Quality::Unreadable);
+        s.data(3, &[0; 2048]).unwrap();
+        assert_eq!(s.first_missing(), Some(1));
+        assert_eq!(s.finish(), None);
+        // Gaps between sessions and CD run-out blocks are not data.
+        let mut s = Md5Sink::new();
+        s.data(0, &[0; 2048]).unwrap();
+        s.missing(1, 2, Quality::RunOut);
+        s.missing(3, 150, Quality::Gap);
+        assert_eq!(s.first_missing(), None);
+        assert!(s.finish().is_some());
+    }
 
     #[test]
     fn map_merges_runs() {

@@ -7,7 +7,7 @@ use md5::{Digest, Md5};
 use mmc::Transport;
 use mmc::drive::{Drive, Timing};
 use mmc::emul::{EmulOptions, Emulator, Media};
-use mmc::engine::{BlockRange, ReadOptions, Recorder, no_progress};
+use mmc::engine::{BlockRange, Md5Sink, ReadOptions, Recorder, no_progress};
 use mmc::fault::FaultInjector;
 
 /// Emulator options: every operation instantaneous.
@@ -138,14 +138,7 @@ pub fn md5_of(data: &[u8]) -> [u8; 16] {
 /// MD5, asserting that every block read well.
 pub fn read_md5<T: Transport>(rec: &mut Recorder<T>, start: u32, bytes: u64) -> [u8; 16] {
     let blocks = bytes.div_ceil(2048) as u32;
-    let mut h = Md5::new();
-    let mut left = bytes;
-    let mut sink = |_: u32, data: &[u8]| -> io::Result<()> {
-        let n = (data.len() as u64).min(left) as usize;
-        h.update(&data[..n]);
-        left -= n as u64;
-        Ok(())
-    };
+    let mut sink = Md5Sink::with_limit(bytes);
     let map = rec
         .checkread(
             BlockRange::new(start, blocks),
@@ -155,5 +148,6 @@ pub fn read_md5<T: Transport>(rec: &mut Recorder<T>, start: u32, bytes: u64) -> 
         )
         .unwrap();
     assert!(map.is_all_good(), "checkread at {start}: {:?}", map.runs);
-    h.finalize().into()
+    assert_eq!(sink.bytes(), bytes);
+    sink.finish().expect("no block missing")
 }
