@@ -31,7 +31,7 @@ use crate::error::{Error, Result, Unsuitable};
 use crate::profile::{Family, Profile};
 use crate::transport::Transport;
 
-use super::Recorder;
+use super::{BlockRange, Recorder};
 use super::fifo::{Chunk, DEFAULT_FIFO_BYTES, FifoWriter, fifo};
 use super::format::{FormatMode, format_plan};
 use super::info::{FormatState, MediaInfo, MediaKind};
@@ -104,9 +104,8 @@ pub struct Overwriter<'r, T: Transport> {
     locked: bool,
     dirty: bool,
     finished: bool,
-    /// The last `write_at` that failed: its start and the first block it
-    /// did not write.
-    failed_write: Option<(u32, u32)>,
+    /// The blocks the last `write_at` that failed wrote, from its start.
+    failed_write: Option<BlockRange>,
 }
 
 impl<T: Transport> std::fmt::Debug for Overwriter<'_, T> {
@@ -236,9 +235,8 @@ impl<T: Transport> Overwriter<'_, T> {
     /// The blocks the last [`Overwriter::write_at`] (or
     /// [`Overwriter::write_at_from`]) wrote before it failed or was
     /// cancelled, from its start LBA; `None` when no write failed.
-    pub fn failed_write(&self) -> Option<super::BlockRange> {
+    pub fn failed_write(&self) -> Option<BlockRange> {
         self.failed_write
-            .map(|(start, end)| super::BlockRange::new(start, end.saturating_sub(start)))
     }
 
     /// DVD-RW in the intermediate state: it grows sequentially from its
@@ -395,7 +393,7 @@ impl<T: Transport> Overwriter<'_, T> {
                 bytes,
             }),
             (Err(e), next) => {
-                self.failed_write = Some((lba, next));
+                self.failed_write = Some(BlockRange::new(lba, next.saturating_sub(lba)));
                 if !self.rec.drive.is_lost() && self.dirty {
                     let saved = self.rec.drive.replace_cancel(Cancel::new());
                     if let Err(e2) = sync_cache(&mut self.rec.drive, &mut |_| {}) {
