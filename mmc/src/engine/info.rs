@@ -494,12 +494,17 @@ impl MediaInfo {
 /// The answer to a query that a drive may not know: sense and reply errors
 /// are "not offered", transport errors and cancellation are failures.
 pub(crate) fn optional<T>(r: Result<T>) -> Result<Option<T>> {
+    Ok(answered(r)?
+        .inspect_err(|e| log::debug!("optional query: {e}"))
+        .ok())
+}
+
+/// As [`optional`], keeping the drive's refusal: `Ok(Err(e))` for sense
+/// and reply errors, `Err(e)` for transport errors and cancellation.
+pub(crate) fn answered<T>(r: Result<T>) -> Result<Result<T>> {
     match r {
-        Ok(v) => Ok(Some(v)),
-        Err(e @ (Error::Sense { .. } | Error::Reply { .. } | Error::Status { .. })) => {
-            log::debug!("optional query: {e}");
-            Ok(None)
-        }
+        Ok(v) => Ok(Ok(v)),
+        Err(e @ (Error::Sense { .. } | Error::Reply { .. } | Error::Status { .. })) => Ok(Err(e)),
         Err(e) => Err(e),
     }
 }
@@ -668,7 +673,7 @@ pub fn inspect<T: Transport>(
     info.readable_blocks = optional(drive.capacity())?
         .filter(|c| c.block_len == 2048 || c.block_len == 0)
         .map(|c| c.blocks());
-    (info.formats, info.formats_answer) = match drive.format_capacities() {
+    (info.formats, info.formats_answer) = match answered(drive.format_capacities())? {
         Ok(f) => {
             let list = FormatList::from_reply(&f);
             if !list.offers.is_empty() || list.state != FormatState::Unknown {
@@ -681,11 +686,10 @@ pub fn inspect<T: Transport>(
             log::debug!("READ FORMAT CAPACITIES: invalid operation code");
             (None, FormatsAnswer::Unsupported)
         }
-        Err(e @ (Error::Sense { .. } | Error::Reply { .. } | Error::Status { .. })) => {
+        Err(e) => {
             log::debug!("READ FORMAT CAPACITIES: {e}");
             (None, FormatsAnswer::Refused(e.to_string()))
         }
-        Err(e) => return Err(e),
     };
     info.write_speeds = drive.write_speeds().unwrap_or_else(|_| WriteSpeedList {
         source: crate::drive::SpeedSource::None,
