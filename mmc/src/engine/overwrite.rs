@@ -31,13 +31,13 @@ use crate::error::{Error, Result, Unsuitable};
 use crate::profile::{Family, Profile};
 use crate::transport::Transport;
 
-use super::{BlockRange, Recorder};
 use super::fifo::{Chunk, DEFAULT_FIFO_BYTES, FifoWriter, fifo};
 use super::format::{FormatMode, format_plan};
 use super::info::{FormatState, MediaInfo, MediaKind};
 use super::lock::allow;
 use super::progress::{FifoState, Phase, Progress, RateMeter};
 use super::write::{BLOCK, sync_cache};
+use super::{BlockRange, Recorder};
 
 /// How an overwritable medium is opened for writing.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -136,8 +136,7 @@ impl<T: Transport> Recorder<T> {
                 BgFormatStatus::None | BgFormatStatus::Stopped
             ),
             Profile::BD_RE | Profile::DVD_RAM => info
-                .formats
-                .as_ref()
+                .formats()
                 .is_some_and(|f| f.state == FormatState::Unformatted),
             _ => false,
         };
@@ -267,8 +266,7 @@ impl<T: Transport> Overwriter<'_, T> {
         if self.profile == Profile::DVD_RW_RO && !self.intermediate {
             let info = self.rec.inspect()?.clone();
             let room = info
-                .formats
-                .as_ref()
+                .formats()
                 .and_then(|f| f.offer(0x13))
                 .map_or(0, |o| o.blocks as u64);
             let grow = (end - self.capacity).div_ceil(16) * 16;

@@ -205,6 +205,6 @@ fn closed_tgt_disc_has_the_readable_size_as_capacity() {
 fn tgt_rejecting_read_format_capacities_is_unsupported_not_empty() {
     let mut rec = closed_tgt();
     let info = rec.inspect().unwrap().clone();
-    assert_eq!(info.formats, None);
+    assert_eq!(info.formats(), None);
     assert_eq!(info.formats_answer, FormatsAnswer::Unsupported);
 }
