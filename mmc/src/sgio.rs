@@ -24,13 +24,13 @@ use std::fs::{File, OpenOptions};
 use std::io;
 use std::marker::PhantomData;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
-use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use nix::errno::Errno;
 
-use crate::discovery::{DeviceNumber, NodeType, SiblingNode};
+use crate::discovery::{DeviceNumber, NodeType, SiblingNode, sibling_nodes_of};
 use crate::error::{Error, OpenErrorKind, Result};
 use crate::transport::{
     Completion, DataPhase, SENSE_MAX, SenseBuf, Status, Transport, TransportError,
@@ -549,9 +549,7 @@ fn hold_siblings(
 ) -> Result<Vec<HeldNode>> {
     let mut numbers: Vec<DeviceNumber> = own.into_iter().collect();
     let mut held = Vec::new();
-    let siblings =
-        crate::discovery::sibling_nodes_in(Path::new("/sys"), Path::new("/dev"), drive, own);
-    for sibling in siblings {
+    for sibling in sibling_nodes_of(drive, own) {
         if numbers.contains(&sibling.number) {
             log::debug!(
                 "{}: {} is already held (through {} or another alias)",
@@ -696,44 +694,36 @@ fn open_error_kind(e: io::Error, path: &Path) -> OpenErrorKind {
 }
 
 /// Where the medium of device node `dev` is mounted, from
-/// `/proc/self/mountinfo`. For an sg node the block sibling (`/dev/srN`) is
-/// looked up through sysfs. Empty when not mounted or unknown.
+/// `/proc/self/mountinfo`. For an sg node the block siblings (`/dev/srN`)
+/// are found through sysfs ([`crate::discovery::sibling_nodes`]). Empty
+/// when not mounted or unknown.
 pub fn mount_points(dev: &Path) -> Vec<PathBuf> {
-    let Ok(meta) = std::fs::metadata(dev) else {
-        return Vec::new();
-    };
-    let rdev = meta.rdev();
-    let (major, minor) = (libc::major(rdev), libc::minor(rdev));
-    let mut ids = Vec::new();
-    if meta.file_type().is_block_device() {
-        ids.push((major, minor));
-    } else if meta.file_type().is_char_device() {
-        // /sys/dev/char/MAJ:MIN/device/block/<name>/dev holds "maj:min".
-        let dir = PathBuf::from(format!("/sys/dev/char/{major}:{minor}/device/block"));
-        if let Ok(entries) = std::fs::read_dir(dir) {
-            for entry in entries.flatten() {
-                if let Ok(s) = std::fs::read_to_string(entry.path().join("dev"))
-                    && let Some(id) = parse_dev_id(s.trim())
-                {
-                    ids.push(id);
-                }
-            }
-        }
-    }
-    match std::fs::read_to_string("/proc/self/mountinfo") {
-        Ok(text) => mount_points_in(&text, &ids, dev),
+    match std::fs::metadata(dev) {
+        Ok(meta) => mount_points_of(dev, DeviceNumber::of(&meta)),
         Err(_) => Vec::new(),
     }
 }
 
-fn parse_dev_id(s: &str) -> Option<(u32, u32)> {
-    let (a, b) = s.split_once(':')?;
-    Some((a.parse().ok()?, b.parse().ok()?))
+/// [`mount_points`] of `dev` with device number `number`.
+fn mount_points_of(dev: &Path, number: Option<DeviceNumber>) -> Vec<PathBuf> {
+    let blocks: Vec<DeviceNumber> = match number {
+        Some(n) if n.node_type == NodeType::Block => vec![n],
+        Some(n) => sibling_nodes_of(dev, Some(n))
+            .into_iter()
+            .map(|s| s.number)
+            .filter(|s| s.node_type == NodeType::Block)
+            .collect(),
+        None => Vec::new(),
+    };
+    match std::fs::read_to_string("/proc/self/mountinfo") {
+        Ok(text) => mount_points_in(&text, &blocks, dev),
+        Err(_) => Vec::new(),
+    }
 }
 
 /// Mount points in `mountinfo` text (proc(5) format) whose device is one of
-/// `ids` or whose mount source is `dev`.
-fn mount_points_in(mountinfo: &str, ids: &[(u32, u32)], dev: &Path) -> Vec<PathBuf> {
+/// the block devices `blocks` or whose mount source is `dev`.
+fn mount_points_in(mountinfo: &str, blocks: &[DeviceNumber], dev: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for line in mountinfo.lines() {
         let fields: Vec<&str> = line.split(' ').collect();
@@ -746,7 +736,7 @@ fn mount_points_in(mountinfo: &str, ids: &[(u32, u32)], dev: &Path) -> Vec<PathB
             .position(|f| *f == "-")
             .and_then(|i| fields.get(i + 2))
             .map(|s| unescape_mountinfo(s));
-        let by_id = parse_dev_id(id).is_some_and(|id| ids.contains(&id));
+        let by_id = DeviceNumber::parse(NodeType::Block, id).is_some_and(|id| blocks.contains(&id));
         let by_source = source.is_some_and(|s| Path::new(&s) == dev);
         if by_id || by_source {
             out.push(PathBuf::from(unescape_mountinfo(mount_point)));
@@ -930,8 +920,13 @@ mod tests {
 37 27 8:1 / /boot rw - ext4 /dev/sda1 rw\n\
 38 27 0:45 / /mnt/x rw shared:1 - fuse /dev/sr1 rw\n\
 garbage\n";
+        let block = |major, minor| DeviceNumber {
+            node_type: NodeType::Block,
+            major,
+            minor,
+        };
         assert_eq!(
-            mount_points_in(text, &[(11, 0)], Path::new("/dev/sg3")),
+            mount_points_in(text, &[block(11, 0)], Path::new("/dev/sg3")),
             vec![PathBuf::from("/media/user/MY DISC")]
         );
         // By source path when the device numbers are unknown.
@@ -939,7 +934,13 @@ garbage\n";
             mount_points_in(text, &[], Path::new("/dev/sr1")),
             vec![PathBuf::from("/mnt/x")]
         );
-        assert!(mount_points_in(text, &[(11, 2)], Path::new("/dev/sr2")).is_empty());
+        assert!(mount_points_in(text, &[block(11, 2)], Path::new("/dev/sr2")).is_empty());
+        // A character device with the same numbers is not the mount's.
+        let sg = DeviceNumber {
+            node_type: NodeType::Char,
+            ..block(11, 0)
+        };
+        assert!(mount_points_in(text, &[sg], Path::new("/dev/sg3")).is_empty());
         assert_eq!(unescape_mountinfo("a\\011b\\134c\\9"), "a\tb\\c\\9");
     }
 }
