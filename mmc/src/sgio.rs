@@ -378,9 +378,10 @@ impl SgIo {
     }
 
     /// Opens with explicit options. Errors are [`Error::Open`] with kind
-    /// `NotFound`, `PermissionDenied` (EACCES, EPERM, EROFS), `Busy` or
-    /// `Mounted` (EBUSY after the retries), `NotScsi` (not a device node, or
-    /// the driver does not answer SG_GET_VERSION_NUM) or `Io`.
+    /// `NotFound`, `PermissionDenied` (EACCES, EPERM, EROFS), `Busy` (EBUSY
+    /// after the retries), `Mounted` (EBUSY with the medium mounted, at
+    /// once), `NotScsi` (not a device node, or the driver does not answer
+    /// SG_GET_VERSION_NUM) or `Io`.
     ///
     /// An exclusive open then refuses a drive whose medium is mounted
     /// (`Mounted`, also when `path` is the sg node, which the mount does not
@@ -398,7 +399,7 @@ impl SgIo {
 
         // Refuse regular files, directories, FIFOs and sockets before opening
         // anything: only device nodes can answer SG_IO.
-        let meta = std::fs::metadata(path).map_err(|e| fail(open_error_kind(e, path)))?;
+        let meta = std::fs::metadata(path).map_err(|e| fail(open_error_kind(e)))?;
         if !is_device(&meta) {
             return Err(fail(OpenErrorKind::NotScsi));
         }
@@ -406,7 +407,8 @@ impl SgIo {
         let file = match open_node(path, true, opts) {
             Ok(f) => f,
             Err(NodeOpenError::Mounted(mp)) => return Err(fail(OpenErrorKind::Mounted(mp))),
-            Err(NodeOpenError::Os(e)) => return Err(fail(open_error_kind(e, path))),
+            Err(NodeOpenError::Busy) => return Err(fail(OpenErrorKind::Busy)),
+            Err(NodeOpenError::Os(e)) => return Err(fail(open_error_kind(e))),
         };
 
         // The node may have been replaced between stat and open.
@@ -432,13 +434,17 @@ impl SgIo {
             path.display(),
             opts.exclusive
         );
+        let number = DeviceNumber::of(&meta);
         let siblings = if opts.exclusive {
             // The sg driver knows nothing of mounts: an exclusive open of
-            // /dev/sgN succeeds while the disc in /dev/srN is mounted.
-            if let Some(mp) = mount_points(path).into_iter().next() {
+            // /dev/sgN succeeds while the disc in /dev/srN is mounted. (The
+            // block layer refuses O_EXCL on a mounted /dev/srN: EBUSY.)
+            if number.is_some_and(|n| n.node_type == NodeType::Char)
+                && let Some(mp) = mount_points_of(path, number).into_iter().next()
+            {
                 return Err(fail(OpenErrorKind::Mounted(mp)));
             }
-            hold_siblings(path, DeviceNumber::of(&meta), opts)?
+            hold_siblings(path, number, opts)?
         } else {
             Vec::new()
         };
@@ -472,13 +478,17 @@ impl SgIo {
 enum NodeOpenError {
     /// EBUSY, and the medium is mounted there.
     Mounted(PathBuf),
-    /// The error of the last attempt.
+    /// EBUSY on every attempt, with the medium not mounted.
+    Busy,
+    /// Any other error.
     Os(io::Error),
 }
 
 /// Opens a device node `O_NONBLOCK` (read-write when `read_write`), with
 /// `O_EXCL` when `opts.exclusive`; EBUSY is retried `opts.busy_retries`
-/// times `opts.busy_delay` apart unless the medium is mounted.
+/// times `opts.busy_delay` apart unless the medium is mounted (looked up
+/// after each EBUSY: the mount may come while we wait, e.g. an automounter
+/// after the disc was inserted).
 fn open_node(
     path: &Path,
     read_write: bool,
@@ -503,7 +513,7 @@ fn open_node(
                     return Err(NodeOpenError::Mounted(mp));
                 }
                 if attempt >= opts.busy_retries {
-                    return Err(NodeOpenError::Os(e));
+                    return Err(NodeOpenError::Busy);
                 }
                 attempt += 1;
                 log::debug!(
@@ -610,11 +620,11 @@ fn hold_sibling(drive: &Path, sibling: &SiblingNode, opts: &SgOpenOptions) -> Re
             Ok(Some(file))
         }
         Err(NodeOpenError::Mounted(mp)) => Err(busy(OpenErrorKind::Mounted(mp))),
+        Err(NodeOpenError::Busy) => Err(busy(OpenErrorKind::SiblingBusy {
+            sibling: path.clone(),
+            drive: drive.to_path_buf(),
+        })),
         Err(NodeOpenError::Os(e)) => match e.raw_os_error() {
-            Some(libc::EBUSY) => Err(busy(OpenErrorKind::SiblingBusy {
-                sibling: path.clone(),
-                drive: drive.to_path_buf(),
-            })),
             Some(libc::EACCES | libc::EPERM | libc::EROFS) => {
                 log::info!(
                     "{same}: not held exclusively ({e}): other programs can still reach \
@@ -679,16 +689,12 @@ fn is_device(meta: &std::fs::Metadata) -> bool {
     ft.is_char_device() || ft.is_block_device()
 }
 
-/// Maps an open/stat error to [`OpenErrorKind`], with the mount-point hint
-/// for EBUSY.
-fn open_error_kind(e: io::Error, path: &Path) -> OpenErrorKind {
+/// Maps an open/stat error other than EBUSY (which [`open_node`] reports as
+/// busy or mounted) to [`OpenErrorKind`].
+fn open_error_kind(e: io::Error) -> OpenErrorKind {
     match e.raw_os_error() {
         Some(libc::ENOENT | libc::ENXIO | libc::ENODEV | libc::ENOTDIR) => OpenErrorKind::NotFound,
         Some(libc::EACCES | libc::EPERM | libc::EROFS) => OpenErrorKind::PermissionDenied,
-        Some(libc::EBUSY) => match mount_points(path).into_iter().next() {
-            Some(mp) => OpenErrorKind::Mounted(mp),
-            None => OpenErrorKind::Busy,
-        },
         _ => OpenErrorKind::Io(e),
     }
 }
