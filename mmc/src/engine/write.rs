@@ -800,17 +800,13 @@ impl<T: Transport> Recorder<T> {
                 first_session: target.first_session,
                 left: LeftBehind::assess(target, after.as_ref(), track.as_ref()),
             };
-            if written > 0 {
-                log::warn!(
-                    "writing the session at LBA {} stopped after {written} blocks ({e}); {aborted}",
-                    target.start
-                );
-            } else {
-                log::info!(
-                    "the session write at LBA {} failed: {e}; {aborted}",
-                    target.start
-                );
-            }
+            // Logged once, at debug: the caller tells the user from
+            // last_aborted_write(), and a log line at a level the user sees
+            // would say the same sentence twice.
+            log::debug!(
+                "the session write at LBA {} stopped after {written} blocks ({e}); {aborted}",
+                target.start
+            );
             self.aborted = Some(aborted);
         }
         result
@@ -1172,8 +1168,8 @@ impl Job<'_> {
                     }
                     drive.replace_cancel(saved);
                 }
-                log::info!(
-                    "writing the session at LBA {} failed after {written} blocks: {e}; {}",
+                log::debug!(
+                    "after the failed write at LBA {}: {}",
                     t.start,
                     closes_sent(Closure::None)
                 );
@@ -1183,8 +1179,8 @@ impl Job<'_> {
                 let saved = drive.replace_cancel(Cancel::new());
                 let closure = self.close_after_abort(drive);
                 drive.replace_cancel(saved);
-                log::info!(
-                    "writing the session at LBA {} stopped after {written} blocks ({e}); {}",
+                log::debug!(
+                    "after the stopped write at LBA {}: {}",
                     t.start,
                     closes_sent(closure)
                 );
