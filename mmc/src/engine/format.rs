@@ -357,6 +357,7 @@ impl<T: Transport> Recorder<T> {
         mode: FormatMode,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<FormatOutcome> {
+        self.medium_may_change();
         let info = self.inspect()?.clone();
         let Some(cmd) = format_plan(mode, &info)? else {
             return Ok(FormatOutcome::NothingToDo);

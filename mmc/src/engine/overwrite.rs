@@ -128,6 +128,7 @@ impl<T: Transport> Recorder<T> {
         options: &OverwriteOptions,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<Overwriter<'_, T>> {
+        self.medium_may_change();
         let info = self.inspect()?.clone();
         check_overwritable(&info)?;
         let needs_format = match info.profile {

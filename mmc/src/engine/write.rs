@@ -637,6 +637,7 @@ impl<T: Transport> Recorder<T> {
         expected_bytes: Option<u64>,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<SessionTarget> {
+        self.medium_may_change();
         let mut info = self.inspect()?.clone();
         check_sequential(&info)?;
         let mut closed_open_session = false;
@@ -729,7 +730,7 @@ impl<T: Transport> Recorder<T> {
         image_bytes: Option<u64>,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<WriteReport> {
-        self.aborted = None;
+        self.medium_may_change();
         self.drive.cancel_token().check()?;
         let method = target.method(image_bytes)?;
         if target.options.dummy {
@@ -812,10 +813,21 @@ impl<T: Transport> Recorder<T> {
         result
     }
 
-    /// The last [`Recorder::write_session`] that failed or was cancelled
-    /// after it began: what the medium holds now, as the drive reported it
-    /// when inspected right after. `None` after a write that succeeded or
-    /// was refused before anything was sent.
+    /// The last session write ([`Recorder::write_session`],
+    /// [`Recorder::write_session_from`]) that failed or was cancelled
+    /// after its checks passed and the tray was locked: what the medium
+    /// holds now, as the drive reported it when inspected right after.
+    /// [`AbortedWrite::written`] is 0 when it stopped before any data, in
+    /// its setup (page 05h, RESERVE TRACK, SEND CUE SHEET).
+    ///
+    /// `None` after a write that succeeded, or that was refused by its
+    /// checks (size, write type, a disc changed since
+    /// [`Recorder::prepare`], a tray that could not be locked); and from
+    /// the start of any later operation that may change the medium:
+    /// [`Recorder::prepare`], another session write, [`Recorder::blank`],
+    /// [`Recorder::format`], [`Recorder::close_disc`],
+    /// [`Recorder::close_damaged`], [`Recorder::overwrite`],
+    /// [`Recorder::eject`], [`Recorder::load`].
     pub fn last_aborted_write(&self) -> Option<&AbortedWrite> {
         self.aborted.as_ref()
     }
@@ -824,6 +836,7 @@ impl<T: Transport> Recorder<T> {
     /// CD and DVD-R/RW CLOSE SESSION with page 05h multi-session 00b, DVD+R
     /// 101b, BD-R 110b (`mmc-recipes.md` §6.7).
     pub fn close_disc(&mut self, progress: &mut dyn FnMut(&Progress)) -> Result<Closure> {
+        self.medium_may_change();
         let info = self.inspect()?.clone();
         info.supported()?;
         match info.status {
@@ -882,6 +895,7 @@ impl<T: Transport> Recorder<T> {
     /// 001b, CLOSE SESSION 010b; xorriso `-close_damaged`,
     /// `sense-and-retries.md` §5.3).
     pub fn close_damaged(&mut self, progress: &mut dyn FnMut(&Progress)) -> Result<Closure> {
+        self.medium_may_change();
         let info = self.inspect()?.clone();
         let Some(t) = info.next_track.filter(|t| t.damage == Damage::NotWritable) else {
             return Err(Error::Unsuitable(Unsuitable::Other(

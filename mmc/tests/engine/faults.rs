@@ -364,7 +364,7 @@ fn a_failing_source_leaves_what_the_drive_reports() {
                 );
             }
         }
-        // A write that succeeds forgets the aborted one.
+        // The next session (prepared and written) forgets the aborted one.
         let t2 = r
             .rec
             .prepare(&SessionOptions::default(), Some(SIZE), &mut no_progress)
@@ -450,6 +450,61 @@ fn a_closed_track_in_an_open_session_is_told_as_such() {
             !a.to_string().contains("left open (incomplete) with"),
             "{a}"
         );
+    }
+}
+
+/// A write that fails in its setup, before any data (RESERVE TRACK refused
+/// on a DVD-RW written DAO), has begun all the same: it is remembered with
+/// nothing written. Reading does not forget it; the start of an operation
+/// that may change the medium does.
+#[test]
+fn an_aborted_write_is_kept_until_the_medium_may_change() {
+    use mmc::engine::{BlankMode, FormatMode, LeftBehind, WriteType};
+    type Op = fn(&mut Rig<mmc::fault::FaultInjector<Emulator>>);
+    let ops: [(&str, Op); 5] = [
+        ("prepare", |r| {
+            let _ = r
+                .rec
+                .prepare(&SessionOptions::default(), Some(SIZE), &mut no_progress);
+        }),
+        ("blank", |r| {
+            let _ = r.rec.blank(BlankMode::All, &mut no_progress);
+        }),
+        ("format", |r| {
+            let _ = r.rec.format(FormatMode::Full, &mut no_progress);
+        }),
+        ("eject", |r| {
+            let _ = r.rec.eject();
+        }),
+        ("load", |r| {
+            let _ = r.rec.load();
+        }),
+    ];
+    for (name, op) in ops {
+        let mut r = faulty_rig(Media::DvdRw);
+        let o = SessionOptions {
+            write_type: WriteType::Dao,
+            ..SessionOptions::default()
+        };
+        let t = r.rec.prepare(&o, Some(SIZE), &mut no_progress).unwrap();
+        assert_eq!(t.method(Some(SIZE)).unwrap(), WriteMethod::Dao);
+        r.faults().fail_nth(0x53, 1, SenseBuf::fixed(5, 0x24, 0x00));
+        let e = r
+            .rec
+            .write_session(&t, Noise::new(11, SIZE), Some(SIZE), &mut no_progress)
+            .unwrap_err();
+        assert!(e.to_string().contains("RESERVE TRACK"), "{e}");
+        let a = *r.rec.last_aborted_write().expect("an aborted write");
+        assert_eq!((a.start, a.written), (t.start, 0));
+        assert_eq!(a.left, LeftBehind::Blank);
+        r.rec.inspect().unwrap();
+        assert_eq!(
+            r.rec.last_aborted_write(),
+            Some(&a),
+            "{name}: kept by reads"
+        );
+        op(&mut r);
+        assert_eq!(r.rec.last_aborted_write(), None, "{name}");
     }
 }
 
