@@ -125,6 +125,24 @@ impl DataIn {
     pub fn is_complete(&self) -> bool {
         self.md5.is_none() && self.bytes.len() == self.len
     }
+
+    /// All received bytes, when the transcript determines them: the kept
+    /// bytes when complete; for a reply kept as prefix and MD5, the prefix
+    /// zero-filled to the received length when that has the recorded MD5
+    /// (a reply whose rest was zeros, like the padding the lab path adds
+    /// after tgt's data). `None` when the rest is not known.
+    pub fn zero_filled(&self) -> Option<Vec<u8>> {
+        if self.is_complete() {
+            return Some(self.bytes.clone());
+        }
+        let md5 = self.md5.as_deref()?;
+        if self.bytes.len() > self.len {
+            return None;
+        }
+        let mut all = self.bytes.clone();
+        all.resize(self.len, 0);
+        (md5_hex(&all) == md5).then_some(all)
+    }
 }
 
 /// Lower-case hex MD5 of `bytes`.
@@ -848,6 +866,21 @@ error: Error 2 occurred
         assert!(!d.is_complete());
         // md5sum of `seq 1 10000 | head -c 2048`, as computed by coreutils
         assert_eq!(d.md5.as_deref(), Some("291c31dfa507c3721c1759d20833ed17"));
+    }
+
+    #[test]
+    fn a_zero_padded_reply_is_restored_from_prefix_and_md5() {
+        let mut reply = seq_pattern(PREFIX_HEX);
+        reply.resize(1024, 0);
+        let d = DataIn::from_received(&reply);
+        assert!(!d.is_complete());
+        assert_eq!(d.zero_filled(), Some(reply));
+        // Data after the prefix that is not zeros stays unknown.
+        let d = DataIn::from_received(&seq_pattern(2048));
+        assert_eq!(d.zero_filled(), None);
+        // A complete reply is itself.
+        let d = DataIn::from_received(&[1, 2, 3]);
+        assert_eq!(d.zero_filled(), Some(vec![1, 2, 3]));
     }
 
     #[test]

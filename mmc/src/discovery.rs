@@ -20,6 +20,10 @@ use crate::address::Address;
 /// SCSI peripheral device type of MMC drives (SPC-4 §6.6.2, table 141).
 pub const PERIPHERAL_TYPE_MMC: u8 = 0x05;
 
+/// Where this machine's sysfs and device nodes are.
+const SYS_ROOT: &str = "/sys";
+const DEV_ROOT: &str = "/dev";
+
 /// Whether the current user may open a drive read-write.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum Access {
@@ -57,7 +61,7 @@ pub struct FoundDrive {
 /// Recorders of this machine (`/sys`, `/dev`), sorted by address. No drives,
 /// or no sysfs, give an empty list.
 pub fn find_recorders() -> Vec<FoundDrive> {
-    find_recorders_in(Path::new("/sys"), Path::new("/dev"))
+    find_recorders_in(Path::new(SYS_ROOT), Path::new(DEV_ROOT))
 }
 
 /// The recorder that owns device node `node` (its sr or sg node), if any —
@@ -108,8 +112,9 @@ impl DeviceNumber {
         })
     }
 
-    /// Parses sysfs's "MAJ:MIN".
-    fn parse(node_type: NodeType, s: &str) -> Option<DeviceNumber> {
+    /// Parses "MAJ:MIN" as sysfs's `dev` attributes and
+    /// `/proc/self/mountinfo` give it.
+    pub(crate) fn parse(node_type: NodeType, s: &str) -> Option<DeviceNumber> {
         let (major, minor) = s.trim().split_once(':')?;
         Some(DeviceNumber {
             node_type,
@@ -156,7 +161,14 @@ pub fn sibling_nodes(node: &Path) -> Vec<SiblingNode> {
     let number = std::fs::metadata(node)
         .ok()
         .and_then(|m| DeviceNumber::of(&m));
-    sibling_nodes_in(Path::new("/sys"), Path::new("/dev"), node, number)
+    sibling_nodes_of(node, number)
+}
+
+/// [`sibling_nodes`] of `node` with device number `number` (`None`: found
+/// by name only), for a caller that already has the number of the node it
+/// opened.
+pub(crate) fn sibling_nodes_of(node: &Path, number: Option<DeviceNumber>) -> Vec<SiblingNode> {
+    sibling_nodes_in(Path::new(SYS_ROOT), Path::new(DEV_ROOT), node, number)
 }
 
 /// [`sibling_nodes`] against another sysfs root and device directory, for

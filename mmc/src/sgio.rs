@@ -24,13 +24,13 @@ use std::fs::{File, OpenOptions};
 use std::io;
 use std::marker::PhantomData;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
-use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use nix::errno::Errno;
 
-use crate::discovery::{DeviceNumber, NodeType, SiblingNode};
+use crate::discovery::{DeviceNumber, NodeType, SiblingNode, sibling_nodes_of};
 use crate::error::{Error, OpenErrorKind, Result};
 use crate::transport::{
     Completion, DataPhase, SENSE_MAX, SenseBuf, Status, Transport, TransportError,
@@ -378,9 +378,10 @@ impl SgIo {
     }
 
     /// Opens with explicit options. Errors are [`Error::Open`] with kind
-    /// `NotFound`, `PermissionDenied` (EACCES, EPERM, EROFS), `Busy` or
-    /// `Mounted` (EBUSY after the retries), `NotScsi` (not a device node, or
-    /// the driver does not answer SG_GET_VERSION_NUM) or `Io`.
+    /// `NotFound`, `PermissionDenied` (EACCES, EPERM, EROFS), `Busy` (EBUSY
+    /// after the retries), `Mounted` (EBUSY with the medium mounted, at
+    /// once), `NotScsi` (not a device node, or the driver does not answer
+    /// SG_GET_VERSION_NUM) or `Io`.
     ///
     /// An exclusive open then refuses a drive whose medium is mounted
     /// (`Mounted`, also when `path` is the sg node, which the mount does not
@@ -398,7 +399,7 @@ impl SgIo {
 
         // Refuse regular files, directories, FIFOs and sockets before opening
         // anything: only device nodes can answer SG_IO.
-        let meta = std::fs::metadata(path).map_err(|e| fail(open_error_kind(e, path)))?;
+        let meta = std::fs::metadata(path).map_err(|e| fail(open_error_kind(e)))?;
         if !is_device(&meta) {
             return Err(fail(OpenErrorKind::NotScsi));
         }
@@ -406,7 +407,8 @@ impl SgIo {
         let file = match open_node(path, true, opts) {
             Ok(f) => f,
             Err(NodeOpenError::Mounted(mp)) => return Err(fail(OpenErrorKind::Mounted(mp))),
-            Err(NodeOpenError::Os(e)) => return Err(fail(open_error_kind(e, path))),
+            Err(NodeOpenError::Busy) => return Err(fail(OpenErrorKind::Busy)),
+            Err(NodeOpenError::Os(e)) => return Err(fail(open_error_kind(e))),
         };
 
         // The node may have been replaced between stat and open.
@@ -432,13 +434,17 @@ impl SgIo {
             path.display(),
             opts.exclusive
         );
+        let number = DeviceNumber::of(&meta);
         let siblings = if opts.exclusive {
             // The sg driver knows nothing of mounts: an exclusive open of
-            // /dev/sgN succeeds while the disc in /dev/srN is mounted.
-            if let Some(mp) = mount_points(path).into_iter().next() {
+            // /dev/sgN succeeds while the disc in /dev/srN is mounted. (The
+            // block layer refuses O_EXCL on a mounted /dev/srN: EBUSY.)
+            if number.is_some_and(|n| n.node_type == NodeType::Char)
+                && let Some(mp) = mount_points_of(path, number).into_iter().next()
+            {
                 return Err(fail(OpenErrorKind::Mounted(mp)));
             }
-            hold_siblings(path, DeviceNumber::of(&meta), opts)?
+            hold_siblings(path, number, opts)?
         } else {
             Vec::new()
         };
@@ -472,13 +478,17 @@ impl SgIo {
 enum NodeOpenError {
     /// EBUSY, and the medium is mounted there.
     Mounted(PathBuf),
-    /// The error of the last attempt.
+    /// EBUSY on every attempt, with the medium not mounted.
+    Busy,
+    /// Any other error.
     Os(io::Error),
 }
 
 /// Opens a device node `O_NONBLOCK` (read-write when `read_write`), with
 /// `O_EXCL` when `opts.exclusive`; EBUSY is retried `opts.busy_retries`
-/// times `opts.busy_delay` apart unless the medium is mounted.
+/// times `opts.busy_delay` apart unless the medium is mounted (looked up
+/// after each EBUSY: the mount may come while we wait, e.g. an automounter
+/// after the disc was inserted).
 fn open_node(
     path: &Path,
     read_write: bool,
@@ -503,7 +513,7 @@ fn open_node(
                     return Err(NodeOpenError::Mounted(mp));
                 }
                 if attempt >= opts.busy_retries {
-                    return Err(NodeOpenError::Os(e));
+                    return Err(NodeOpenError::Busy);
                 }
                 attempt += 1;
                 log::debug!(
@@ -549,9 +559,7 @@ fn hold_siblings(
 ) -> Result<Vec<HeldNode>> {
     let mut numbers: Vec<DeviceNumber> = own.into_iter().collect();
     let mut held = Vec::new();
-    let siblings =
-        crate::discovery::sibling_nodes_in(Path::new("/sys"), Path::new("/dev"), drive, own);
-    for sibling in siblings {
+    for sibling in sibling_nodes_of(drive, own) {
         if numbers.contains(&sibling.number) {
             log::debug!(
                 "{}: {} is already held (through {} or another alias)",
@@ -612,11 +620,11 @@ fn hold_sibling(drive: &Path, sibling: &SiblingNode, opts: &SgOpenOptions) -> Re
             Ok(Some(file))
         }
         Err(NodeOpenError::Mounted(mp)) => Err(busy(OpenErrorKind::Mounted(mp))),
+        Err(NodeOpenError::Busy) => Err(busy(OpenErrorKind::SiblingBusy {
+            sibling: path.clone(),
+            drive: drive.to_path_buf(),
+        })),
         Err(NodeOpenError::Os(e)) => match e.raw_os_error() {
-            Some(libc::EBUSY) => Err(busy(OpenErrorKind::SiblingBusy {
-                sibling: path.clone(),
-                drive: drive.to_path_buf(),
-            })),
             Some(libc::EACCES | libc::EPERM | libc::EROFS) => {
                 log::info!(
                     "{same}: not held exclusively ({e}): other programs can still reach \
@@ -681,59 +689,47 @@ fn is_device(meta: &std::fs::Metadata) -> bool {
     ft.is_char_device() || ft.is_block_device()
 }
 
-/// Maps an open/stat error to [`OpenErrorKind`], with the mount-point hint
-/// for EBUSY.
-fn open_error_kind(e: io::Error, path: &Path) -> OpenErrorKind {
+/// Maps an open/stat error other than EBUSY (which [`open_node`] reports as
+/// busy or mounted) to [`OpenErrorKind`].
+fn open_error_kind(e: io::Error) -> OpenErrorKind {
     match e.raw_os_error() {
         Some(libc::ENOENT | libc::ENXIO | libc::ENODEV | libc::ENOTDIR) => OpenErrorKind::NotFound,
         Some(libc::EACCES | libc::EPERM | libc::EROFS) => OpenErrorKind::PermissionDenied,
-        Some(libc::EBUSY) => match mount_points(path).into_iter().next() {
-            Some(mp) => OpenErrorKind::Mounted(mp),
-            None => OpenErrorKind::Busy,
-        },
         _ => OpenErrorKind::Io(e),
     }
 }
 
 /// Where the medium of device node `dev` is mounted, from
-/// `/proc/self/mountinfo`. For an sg node the block sibling (`/dev/srN`) is
-/// looked up through sysfs. Empty when not mounted or unknown.
+/// `/proc/self/mountinfo`. For an sg node the block siblings (`/dev/srN`)
+/// are found through sysfs ([`crate::discovery::sibling_nodes`]). Empty
+/// when not mounted or unknown.
 pub fn mount_points(dev: &Path) -> Vec<PathBuf> {
-    let Ok(meta) = std::fs::metadata(dev) else {
-        return Vec::new();
-    };
-    let rdev = meta.rdev();
-    let (major, minor) = (libc::major(rdev), libc::minor(rdev));
-    let mut ids = Vec::new();
-    if meta.file_type().is_block_device() {
-        ids.push((major, minor));
-    } else if meta.file_type().is_char_device() {
-        // /sys/dev/char/MAJ:MIN/device/block/<name>/dev holds "maj:min".
-        let dir = PathBuf::from(format!("/sys/dev/char/{major}:{minor}/device/block"));
-        if let Ok(entries) = std::fs::read_dir(dir) {
-            for entry in entries.flatten() {
-                if let Ok(s) = std::fs::read_to_string(entry.path().join("dev"))
-                    && let Some(id) = parse_dev_id(s.trim())
-                {
-                    ids.push(id);
-                }
-            }
-        }
-    }
-    match std::fs::read_to_string("/proc/self/mountinfo") {
-        Ok(text) => mount_points_in(&text, &ids, dev),
+    match std::fs::metadata(dev) {
+        Ok(meta) => mount_points_of(dev, DeviceNumber::of(&meta)),
         Err(_) => Vec::new(),
     }
 }
 
-fn parse_dev_id(s: &str) -> Option<(u32, u32)> {
-    let (a, b) = s.split_once(':')?;
-    Some((a.parse().ok()?, b.parse().ok()?))
+/// [`mount_points`] of `dev` with device number `number`.
+fn mount_points_of(dev: &Path, number: Option<DeviceNumber>) -> Vec<PathBuf> {
+    let blocks: Vec<DeviceNumber> = match number {
+        Some(n) if n.node_type == NodeType::Block => vec![n],
+        Some(n) => sibling_nodes_of(dev, Some(n))
+            .into_iter()
+            .map(|s| s.number)
+            .filter(|s| s.node_type == NodeType::Block)
+            .collect(),
+        None => Vec::new(),
+    };
+    match std::fs::read_to_string("/proc/self/mountinfo") {
+        Ok(text) => mount_points_in(&text, &blocks, dev),
+        Err(_) => Vec::new(),
+    }
 }
 
 /// Mount points in `mountinfo` text (proc(5) format) whose device is one of
-/// `ids` or whose mount source is `dev`.
-fn mount_points_in(mountinfo: &str, ids: &[(u32, u32)], dev: &Path) -> Vec<PathBuf> {
+/// the block devices `blocks` or whose mount source is `dev`.
+fn mount_points_in(mountinfo: &str, blocks: &[DeviceNumber], dev: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for line in mountinfo.lines() {
         let fields: Vec<&str> = line.split(' ').collect();
@@ -746,7 +742,7 @@ fn mount_points_in(mountinfo: &str, ids: &[(u32, u32)], dev: &Path) -> Vec<PathB
             .position(|f| *f == "-")
             .and_then(|i| fields.get(i + 2))
             .map(|s| unescape_mountinfo(s));
-        let by_id = parse_dev_id(id).is_some_and(|id| ids.contains(&id));
+        let by_id = DeviceNumber::parse(NodeType::Block, id).is_some_and(|id| blocks.contains(&id));
         let by_source = source.is_some_and(|s| Path::new(&s) == dev);
         if by_id || by_source {
             out.push(PathBuf::from(unescape_mountinfo(mount_point)));
@@ -930,8 +926,13 @@ mod tests {
 37 27 8:1 / /boot rw - ext4 /dev/sda1 rw\n\
 38 27 0:45 / /mnt/x rw shared:1 - fuse /dev/sr1 rw\n\
 garbage\n";
+        let block = |major, minor| DeviceNumber {
+            node_type: NodeType::Block,
+            major,
+            minor,
+        };
         assert_eq!(
-            mount_points_in(text, &[(11, 0)], Path::new("/dev/sg3")),
+            mount_points_in(text, &[block(11, 0)], Path::new("/dev/sg3")),
             vec![PathBuf::from("/media/user/MY DISC")]
         );
         // By source path when the device numbers are unknown.
@@ -939,7 +940,13 @@ garbage\n";
             mount_points_in(text, &[], Path::new("/dev/sr1")),
             vec![PathBuf::from("/mnt/x")]
         );
-        assert!(mount_points_in(text, &[(11, 2)], Path::new("/dev/sr2")).is_empty());
+        assert!(mount_points_in(text, &[block(11, 2)], Path::new("/dev/sr2")).is_empty());
+        // A character device with the same numbers is not the mount's.
+        let sg = DeviceNumber {
+            node_type: NodeType::Char,
+            ..block(11, 0)
+        };
+        assert!(mount_points_in(text, &[sg], Path::new("/dev/sg3")).is_empty());
         assert_eq!(unescape_mountinfo("a\\011b\\134c\\9"), "a\tb\\c\\9");
     }
 }

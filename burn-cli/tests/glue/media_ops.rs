@@ -211,7 +211,7 @@ fn bd_re_format_by_index() {
     let mut rig = Rig::new("bd-re");
     one_file_session(&mut rig, "one", "ONE", false);
     let info = rig.rec().inspect().unwrap().clone();
-    let formats = info.formats.clone().unwrap();
+    let formats = info.formats().cloned().unwrap();
     let pick = formats
         .offers
         .iter()

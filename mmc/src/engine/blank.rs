@@ -135,6 +135,7 @@ impl<T: Transport> Recorder<T> {
         mode: BlankMode,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<BlankOutcome> {
+        self.medium_may_change();
         let info = self.inspect()?.clone();
         let outcome = blank_plan(
             mode,

@@ -163,12 +163,9 @@ pub(crate) fn format_plan(mode: FormatMode, info: &MediaInfo) -> Result<Option<F
             "formatting without spare areas applies to BD-RE, not to {p}"
         ));
     }
-    let Some(formats) = info.formats.as_ref() else {
-        let why = info
-            .formats_answer
-            .why_none()
-            .unwrap_or_else(|| "the drive reports no format capacities".into());
-        return refuse(format!("{p} cannot be formatted: {why}"));
+    let formats = match info.formats_answer.listed() {
+        Ok(list) => list,
+        Err(why) => return refuse(format!("{p} cannot be formatted: {why}")),
     };
     let by_index = |i: usize| -> Result<&FormatOffer> {
         formats.offers.get(i).ok_or_else(|| {
@@ -360,6 +357,7 @@ impl<T: Transport> Recorder<T> {
         mode: FormatMode,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<FormatOutcome> {
+        self.medium_may_change();
         let info = self.inspect()?.clone();
         let Some(cmd) = format_plan(mode, &info)? else {
             return Ok(FormatOutcome::NothingToDo);

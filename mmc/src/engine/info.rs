@@ -212,16 +212,16 @@ impl FormatList {
     }
 }
 
-/// How the drive answered READ FORMAT CAPACITIES (MMC-6 §6.23): tells an
-/// empty [`MediaInfo::formats`] of a drive that has nothing to offer from
-/// one of a drive that does not know the command.
+/// How the drive answered READ FORMAT CAPACITIES (MMC-6 §6.23): the list,
+/// or why there is none — a drive that has nothing to offer is told from
+/// one that does not know the command.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FormatsAnswer {
     /// Not asked: no medium, or the inspection ended before.
     NotAsked,
-    /// A list, in [`MediaInfo::formats`].
-    Listed,
+    /// The list the drive reported.
+    Listed(FormatList),
     /// The drive answered with nothing usable: no formattable capacity
     /// descriptor and a current one of type 11b (no medium or unknown
     /// capacity; MMC-6 §6.23).
@@ -236,19 +236,24 @@ pub enum FormatsAnswer {
 }
 
 impl FormatsAnswer {
-    /// Why there is no format list, in words; `None` for a list.
-    pub fn why_none(&self) -> Option<String> {
+    /// The list, or why there is none, in words.
+    pub fn listed(&self) -> std::result::Result<&FormatList, String> {
         match self {
-            FormatsAnswer::Listed => None,
-            FormatsAnswer::NotAsked => Some("the drive was not asked for format capacities".into()),
-            FormatsAnswer::Empty => Some("the drive reports no format capacities".into()),
+            FormatsAnswer::Listed(list) => Ok(list),
+            FormatsAnswer::NotAsked => Err("the drive was not asked for format capacities".into()),
+            FormatsAnswer::Empty => Err("the drive reports no format capacities".into()),
             FormatsAnswer::Unsupported => {
-                Some("the drive does not support READ FORMAT CAPACITIES".into())
+                Err("the drive does not support READ FORMAT CAPACITIES".into())
             }
             FormatsAnswer::Refused(e) => {
-                Some(format!("the drive did not report format capacities: {e}"))
+                Err(format!("the drive did not report format capacities: {e}"))
             }
         }
+    }
+
+    /// Why there is no format list, in words; `None` for a list.
+    pub fn why_none(&self) -> Option<String> {
+        self.listed().err()
     }
 
     /// A short machine name: `listed`, `empty`, `unsupported`, `refused`,
@@ -256,7 +261,7 @@ impl FormatsAnswer {
     pub fn name(&self) -> &'static str {
         match self {
             FormatsAnswer::NotAsked => "not-asked",
-            FormatsAnswer::Listed => "listed",
+            FormatsAnswer::Listed(_) => "listed",
             FormatsAnswer::Empty => "empty",
             FormatsAnswer::Unsupported => "unsupported",
             FormatsAnswer::Refused(_) => "refused",
@@ -371,10 +376,8 @@ pub struct MediaInfo {
     pub capacity: Option<u64>,
     /// READ CAPACITY: readable blocks (never an NWA, `mmc-recipes.md` §3.4).
     pub readable_blocks: Option<u64>,
-    /// READ FORMAT CAPACITIES, when the drive answers it with a list.
-    pub formats: Option<FormatList>,
-    /// How the drive answered READ FORMAT CAPACITIES: why `formats` is
-    /// `None`.
+    /// How the drive answered READ FORMAT CAPACITIES: the list
+    /// ([`MediaInfo::formats`]) or why there is none.
     pub formats_answer: FormatsAnswer,
     /// Background format status (DVD+RW; READ DISC INFORMATION byte 7).
     pub bg_format: BgFormatStatus,
@@ -398,7 +401,6 @@ impl MediaInfo {
             next_track: None,
             capacity: None,
             readable_blocks: None,
-            formats: None,
             formats_answer: FormatsAnswer::NotAsked,
             bg_format: BgFormatStatus::None,
             write_speeds: WriteSpeedList {
@@ -423,6 +425,12 @@ impl MediaInfo {
     /// Human name of the profile.
     pub fn profile_name(&self) -> &'static str {
         self.profile.name()
+    }
+
+    /// READ FORMAT CAPACITIES, when the drive answered it with a list
+    /// ([`MediaInfo::formats_answer`] says why there is none).
+    pub fn formats(&self) -> Option<&FormatList> {
+        self.formats_answer.listed().ok()
     }
 
     /// The NWA of writable sequential media.
@@ -476,8 +484,7 @@ impl MediaInfo {
     pub fn dvd_rw_intermediate(&self) -> bool {
         self.profile == Profile::DVD_RW_RO
             && self
-                .formats
-                .as_ref()
+                .formats()
                 .is_some_and(|f| f.state == FormatState::Unknown)
     }
 
@@ -494,12 +501,17 @@ impl MediaInfo {
 /// The answer to a query that a drive may not know: sense and reply errors
 /// are "not offered", transport errors and cancellation are failures.
 pub(crate) fn optional<T>(r: Result<T>) -> Result<Option<T>> {
+    Ok(answered(r)?
+        .inspect_err(|e| log::debug!("optional query: {e}"))
+        .ok())
+}
+
+/// As [`optional`], keeping the drive's refusal: `Ok(Err(e))` for sense
+/// and reply errors, `Err(e)` for transport errors and cancellation.
+pub(crate) fn answered<T>(r: Result<T>) -> Result<Result<T>> {
     match r {
-        Ok(v) => Ok(Some(v)),
-        Err(e @ (Error::Sense { .. } | Error::Reply { .. } | Error::Status { .. })) => {
-            log::debug!("optional query: {e}");
-            Ok(None)
-        }
+        Ok(v) => Ok(Ok(v)),
+        Err(e @ (Error::Sense { .. } | Error::Reply { .. } | Error::Status { .. })) => Ok(Err(e)),
         Err(e) => Err(e),
     }
 }
@@ -668,24 +680,23 @@ pub fn inspect<T: Transport>(
     info.readable_blocks = optional(drive.capacity())?
         .filter(|c| c.block_len == 2048 || c.block_len == 0)
         .map(|c| c.blocks());
-    (info.formats, info.formats_answer) = match drive.format_capacities() {
+    info.formats_answer = match answered(drive.format_capacities())? {
         Ok(f) => {
             let list = FormatList::from_reply(&f);
             if !list.offers.is_empty() || list.state != FormatState::Unknown {
-                (Some(list), FormatsAnswer::Listed)
+                FormatsAnswer::Listed(list)
             } else {
-                (None, FormatsAnswer::Empty)
+                FormatsAnswer::Empty
             }
         }
         Err(Error::Sense { sense, .. }) if sense.is_invalid_opcode() => {
             log::debug!("READ FORMAT CAPACITIES: invalid operation code");
-            (None, FormatsAnswer::Unsupported)
+            FormatsAnswer::Unsupported
         }
-        Err(e @ (Error::Sense { .. } | Error::Reply { .. } | Error::Status { .. })) => {
+        Err(e) => {
             log::debug!("READ FORMAT CAPACITIES: {e}");
-            (None, FormatsAnswer::Refused(e.to_string()))
+            FormatsAnswer::Refused(e.to_string())
         }
-        Err(e) => return Err(e),
     };
     info.write_speeds = drive.write_speeds().unwrap_or_else(|_| WriteSpeedList {
         source: crate::drive::SpeedSource::None,
@@ -704,7 +715,7 @@ pub fn inspect<T: Transport>(
 
     info.status = status_of(&info, &di);
     info.capacity = match info.kind {
-        MediaKind::Overwritable => overwritable_capacity(profile, info.formats.as_ref()),
+        MediaKind::Overwritable => overwritable_capacity(profile, info.formats()),
         _ => None,
     };
 
@@ -792,8 +803,7 @@ fn status_of(info: &MediaInfo, di: &DiscInformation) -> MediaStatus {
         MediaKind::Overwritable => {
             // An unformatted DVD+RW / BD-RE / DVD-RAM holds nothing.
             let unformatted = info
-                .formats
-                .as_ref()
+                .formats()
                 .is_some_and(|f| f.state == FormatState::Unformatted)
                 && (info.profile != Profile::DVD_PLUS_RW
                     || di.bg_format_status == BgFormatStatus::None);

@@ -137,7 +137,8 @@ pub struct Recorder<T: Transport> {
     /// recorder: the end of writing sends CLOSE 010b (`mmc-recipes.md`
     /// §5.3).
     bg_started: bool,
-    /// The last session write that began and did not complete.
+    /// The last session write that began and did not complete, until an
+    /// operation that may change the medium begins.
     aborted: Option<AbortedWrite>,
 }
 
@@ -182,6 +183,12 @@ impl<T: Transport> Recorder<T> {
         let info = inspect(&mut self.drive, self.identity.as_ref())?;
         self.identity = Some(info.drive.clone());
         Ok(self.info.insert(info))
+    }
+
+    /// Forgets the last aborted write: an operation that may change the
+    /// medium begins ([`Recorder::last_aborted_write`]).
+    fn medium_may_change(&mut self) {
+        self.aborted = None;
     }
 
     /// The last inspection, inspecting first when there is none or a unit

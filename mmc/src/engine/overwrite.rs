@@ -31,13 +31,13 @@ use crate::error::{Error, Result, Unsuitable};
 use crate::profile::{Family, Profile};
 use crate::transport::Transport;
 
-use super::Recorder;
 use super::fifo::{Chunk, DEFAULT_FIFO_BYTES, FifoWriter, fifo};
 use super::format::{FormatMode, format_plan};
 use super::info::{FormatState, MediaInfo, MediaKind};
 use super::lock::allow;
 use super::progress::{FifoState, Phase, Progress, RateMeter};
 use super::write::{BLOCK, sync_cache};
+use super::{BlockRange, Recorder};
 
 /// How an overwritable medium is opened for writing.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,9 +104,8 @@ pub struct Overwriter<'r, T: Transport> {
     locked: bool,
     dirty: bool,
     finished: bool,
-    /// The last `write_at` that failed: its start and the first block it
-    /// did not write.
-    failed_write: Option<(u32, u32)>,
+    /// The blocks the last `write_at` that failed wrote, from its start.
+    failed_write: Option<BlockRange>,
 }
 
 impl<T: Transport> std::fmt::Debug for Overwriter<'_, T> {
@@ -129,6 +128,7 @@ impl<T: Transport> Recorder<T> {
         options: &OverwriteOptions,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<Overwriter<'_, T>> {
+        self.medium_may_change();
         let info = self.inspect()?.clone();
         check_overwritable(&info)?;
         let needs_format = match info.profile {
@@ -137,8 +137,7 @@ impl<T: Transport> Recorder<T> {
                 BgFormatStatus::None | BgFormatStatus::Stopped
             ),
             Profile::BD_RE | Profile::DVD_RAM => info
-                .formats
-                .as_ref()
+                .formats()
                 .is_some_and(|f| f.state == FormatState::Unformatted),
             _ => false,
         };
@@ -236,9 +235,8 @@ impl<T: Transport> Overwriter<'_, T> {
     /// The blocks the last [`Overwriter::write_at`] (or
     /// [`Overwriter::write_at_from`]) wrote before it failed or was
     /// cancelled, from its start LBA; `None` when no write failed.
-    pub fn failed_write(&self) -> Option<super::BlockRange> {
+    pub fn failed_write(&self) -> Option<BlockRange> {
         self.failed_write
-            .map(|(start, end)| super::BlockRange::new(start, end.saturating_sub(start)))
     }
 
     /// DVD-RW in the intermediate state: it grows sequentially from its
@@ -269,8 +267,7 @@ impl<T: Transport> Overwriter<'_, T> {
         if self.profile == Profile::DVD_RW_RO && !self.intermediate {
             let info = self.rec.inspect()?.clone();
             let room = info
-                .formats
-                .as_ref()
+                .formats()
                 .and_then(|f| f.offer(0x13))
                 .map_or(0, |o| o.blocks as u64);
             let grow = (end - self.capacity).div_ceil(16) * 16;
@@ -395,7 +392,7 @@ impl<T: Transport> Overwriter<'_, T> {
                 bytes,
             }),
             (Err(e), next) => {
-                self.failed_write = Some((lba, next));
+                self.failed_write = Some(BlockRange::new(lba, next.saturating_sub(lba)));
                 if !self.rec.drive.is_lost() && self.dirty {
                     let saved = self.rec.drive.replace_cancel(Cancel::new());
                     if let Err(e2) = sync_cache(&mut self.rec.drive, &mut |_| {}) {

@@ -72,6 +72,7 @@ impl<T: Transport> Recorder<T> {
     /// otherwise), then START STOP UNIT with LoEj (`mmc-recipes.md` §10).
     /// `stdio:` targets: nothing to do.
     pub fn eject(&mut self) -> Result<TrayOutcome> {
+        self.medium_may_change();
         if self.is_stdio()? {
             return Ok(TrayOutcome::NotApplicable(
                 "image files, block devices and pipes cannot be ejected",
@@ -86,6 +87,7 @@ impl<T: Transport> Recorder<T> {
     /// Closes the tray (START STOP UNIT load, `mmc-recipes.md` §3.1 step 2)
     /// and waits until the drive is ready or reports no medium.
     pub fn load(&mut self) -> Result<TrayOutcome> {
+        self.medium_may_change();
         if self.is_stdio()? {
             return Ok(TrayOutcome::NotApplicable(
                 "image files, block devices and pipes have no tray",

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use crate::cmd::{
     CloseFunction, CloseTrackSession, ModeSelect10, ReadBufferCapacity, ReserveTrack, SendCueSheet,
-    SynchronizeCache, Write10, WriteParameters,
+    SynchronizeCache, TrackInformation, Write10, WriteParameters,
 };
 use crate::drive::{Cancel, Drive, WaitKind};
 use crate::error::{Error, Result, Unsuitable};
@@ -330,8 +330,9 @@ fn closes_sent(closure: Closure) -> &'static str {
 
 /// What a sequential medium holds after a session write that stopped part
 /// way, as the drive reports it when inspected afterwards (READ DISC
-/// INFORMATION, READ TRACK INFORMATION): whatever the engine tried to
-/// close, this is what the disc is now.
+/// INFORMATION, READ TRACK INFORMATION of the disc and of the write's
+/// track): whatever the engine tried to close, this is what the disc is
+/// now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LeftBehind {
@@ -342,18 +343,43 @@ pub enum LeftBehind {
     /// address and the earlier sessions are as they were.
     Unchanged { next_writable: u32 },
     /// What was written was closed as a session of its own: an incomplete
-    /// copy of the data. `next_writable` is `None` when the disc is closed
-    /// (DVD-R DAO, or a drive that finalizes on close).
+    /// copy of the data; the disc stays appendable. `next_writable` is
+    /// where the next session would start; `None` when the drive reports
+    /// no writable address (a full disc).
     Session {
         number: u16,
         start: u32,
         blocks: u32,
         next_writable: Option<u32>,
     },
+    /// What was written was closed as a session of its own, and the drive
+    /// reports the disc closed (DVD-R DAO, or a drive that finalizes on any
+    /// close, like tgt): nothing more can be added.
+    FinalSession {
+        number: u16,
+        start: u32,
+        blocks: u32,
+    },
     /// The track from `start` holds what was written and is left open
-    /// (incomplete); earlier sessions are intact. `next_writable` is where
-    /// the drive would write next, if anywhere.
+    /// (incomplete: READ TRACK INFORMATION shows it writable or damaged);
+    /// earlier sessions are intact. `next_writable` is where the drive
+    /// would write next, if anywhere.
     OpenTrack {
+        start: u32,
+        next_writable: Option<u32>,
+    },
+    /// The track from `start` holds what was written and was closed, but
+    /// its session was not: the session is left open (incomplete); earlier
+    /// sessions are intact. `next_writable` is the drive's next writable
+    /// address, if any.
+    OpenSession {
+        start: u32,
+        next_writable: Option<u32>,
+    },
+    /// What was written from `start` is in no complete session, and the
+    /// drive did not say whether its track is open or closed (READ TRACK
+    /// INFORMATION failed).
+    Incomplete {
         start: u32,
         next_writable: Option<u32>,
     },
@@ -367,33 +393,65 @@ pub enum LeftBehind {
 }
 
 impl LeftBehind {
-    /// Compares the medium after the write with where the session was to
-    /// start (`target`).
-    pub fn assess(target: &SessionTarget, after: Option<&MediaInfo>) -> LeftBehind {
+    /// Compares the medium after the write (`after`) with where the session
+    /// was to start (`target`); `track` is READ TRACK INFORMATION of the
+    /// write's track ([`SessionTarget::track_number`]) read afterwards, if
+    /// the drive answered it.
+    pub fn assess(
+        target: &SessionTarget,
+        after: Option<&MediaInfo>,
+        track: Option<&TrackInformation>,
+    ) -> LeftBehind {
         if target.kind == MediaKind::WriteOnceStream {
             return LeftBehind::Stream;
         }
         let Some(a) = after.filter(|a| a.kind != MediaKind::NoMedium) else {
             return LeftBehind::Unknown;
         };
-        let appendable = a.status == MediaStatus::Appendable;
         if let Some(s) = a.sessions.iter().find(|s| s.start == target.start) {
-            return LeftBehind::Session {
-                number: s.number,
-                start: s.start,
-                blocks: s.blocks,
-                next_writable: a.next_writable().filter(|_| appendable),
+            return match a.status {
+                MediaStatus::Closed => LeftBehind::FinalSession {
+                    number: s.number,
+                    start: s.start,
+                    blocks: s.blocks,
+                },
+                status => LeftBehind::Session {
+                    number: s.number,
+                    start: s.start,
+                    blocks: s.blocks,
+                    next_writable: a
+                        .next_writable()
+                        .filter(|_| status == MediaStatus::Appendable),
+                },
             };
         }
         match a.status {
             MediaStatus::Blank => LeftBehind::Blank,
-            MediaStatus::Appendable => match a.next_writable() {
-                Some(n) if n == target.start => LeftBehind::Unchanged { next_writable: n },
-                n => LeftBehind::OpenTrack {
-                    start: target.start,
-                    next_writable: n,
-                },
-            },
+            MediaStatus::Appendable => {
+                let (start, next_writable) = (target.start, a.next_writable());
+                if next_writable == Some(start) {
+                    return LeftBehind::Unchanged {
+                        next_writable: start,
+                    };
+                }
+                // The write's track as the drive reports it: NWA_V, or
+                // damage without it, is a track not closed (MMC-6 §6.26.3;
+                // `mmc-recipes.md` §3.4).
+                match track.filter(|t| t.track_number == target.track_number) {
+                    Some(t) if t.nwa_valid || t.damage => LeftBehind::OpenTrack {
+                        start,
+                        next_writable,
+                    },
+                    Some(_) => LeftBehind::OpenSession {
+                        start,
+                        next_writable,
+                    },
+                    None => LeftBehind::Incomplete {
+                        start,
+                        next_writable,
+                    },
+                }
+            }
             MediaStatus::Closed => LeftBehind::Closed,
             _ => LeftBehind::Unknown,
         }
@@ -453,9 +511,20 @@ impl std::fmt::Display for AbortedWrite {
                         f,
                         "{earlier}the disc stays appendable (next session at LBA {w})"
                     ),
-                    None => f.write_str("the disc is closed: nothing more can be added"),
+                    None => write!(f, "{earlier}the drive reports no writable address"),
                 }
             }
+            LeftBehind::FinalSession {
+                number,
+                start,
+                blocks: b,
+            } => write!(
+                f,
+                "the {} written were closed as session {number} (LBA {start}, {}), which holds \
+                 an incomplete copy of the data; the disc is closed: nothing more can be added",
+                blocks(n),
+                blocks(u64::from(b))
+            ),
             LeftBehind::OpenTrack {
                 start,
                 next_writable,
@@ -467,6 +536,36 @@ impl std::fmt::Display for AbortedWrite {
                 )?;
                 match next_writable {
                     Some(w) => write!(f, "{earlier}the next session would start at LBA {w}"),
+                    None => write!(f, "{earlier}the drive reports no writable address"),
+                }
+            }
+            LeftBehind::OpenSession {
+                start,
+                next_writable,
+            } => {
+                write!(
+                    f,
+                    "the track at LBA {start} with the {} written was closed, but its session \
+                     was left open (incomplete); ",
+                    blocks(n)
+                )?;
+                match next_writable {
+                    Some(w) => write!(f, "{earlier}the next writable address is LBA {w}"),
+                    None => write!(f, "{earlier}the drive reports no writable address"),
+                }
+            }
+            LeftBehind::Incomplete {
+                start,
+                next_writable,
+            } => {
+                write!(
+                    f,
+                    "the {} written from LBA {start} are in no complete session, and the drive \
+                     did not say whether their track is closed; ",
+                    blocks(n)
+                )?;
+                match next_writable {
+                    Some(w) => write!(f, "{earlier}the next writable address is LBA {w}"),
                     None => write!(f, "{earlier}the drive reports no writable address"),
                 }
             }
@@ -538,6 +637,7 @@ impl<T: Transport> Recorder<T> {
         expected_bytes: Option<u64>,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<SessionTarget> {
+        self.medium_may_change();
         let mut info = self.inspect()?.clone();
         check_sequential(&info)?;
         let mut closed_open_session = false;
@@ -576,7 +676,9 @@ impl<T: Transport> Recorder<T> {
     ///
     /// Errors before the first WRITE leave the medium untouched. A WRITE
     /// error fails the operation with the drive's sense and LBA after a
-    /// best-effort SYNCHRONIZE CACHE (the track is left open). Cancellation
+    /// best-effort SYNCHRONIZE CACHE and no close (the track is left open,
+    /// except a CD TAO track, which SYNCHRONIZE CACHE closes:
+    /// `mmc-recipes.md` §6.7). Cancellation
     /// through the drive's [`Cancel`] token, and a failing source, stop at
     /// the next command; the track and session are then closed (never
     /// finalized) and [`Error::Cancelled`] (or the source's error) is
@@ -628,7 +730,7 @@ impl<T: Transport> Recorder<T> {
         image_bytes: Option<u64>,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<WriteReport> {
-        self.aborted = None;
+        self.medium_may_change();
         self.drive.cancel_token().check()?;
         let method = target.method(image_bytes)?;
         if target.options.dummy {
@@ -671,43 +773,61 @@ impl<T: Transport> Recorder<T> {
         };
         self.bg_started = false;
         // Re-inspect whatever happened (also after cancellation: what the
-        // disc now holds is part of the answer); a lost drive cannot be
-        // asked.
-        let after = if self.drive.is_lost() {
-            None
+        // disc now holds is part of the answer), and after a failure ask
+        // for the write's track, which a close may or may not have closed;
+        // a lost drive cannot be asked.
+        let (after, track) = if self.drive.is_lost() {
+            (None, None)
         } else {
             let saved = self.drive.replace_cancel(Cancel::new());
             let after = self.inspect().ok().cloned();
+            let track = if result.is_err() && target.kind != MediaKind::WriteOnceStream {
+                self.drive
+                    .track_info(u32::from(target.track_number))
+                    .inspect_err(|e| {
+                        log::debug!("track {} after the write: {e}", target.track_number)
+                    })
+                    .ok()
+            } else {
+                None
+            };
             self.drive.replace_cancel(saved);
-            after
+            (after, track)
         };
         if let Err(e) = &result {
             let aborted = AbortedWrite {
                 start: target.start,
                 written,
                 first_session: target.first_session,
-                left: LeftBehind::assess(target, after.as_ref()),
+                left: LeftBehind::assess(target, after.as_ref(), track.as_ref()),
             };
-            if written > 0 {
-                log::warn!(
-                    "writing the session at LBA {} stopped after {written} blocks ({e}); {aborted}",
-                    target.start
-                );
-            } else {
-                log::info!(
-                    "the session write at LBA {} failed: {e}; {aborted}",
-                    target.start
-                );
-            }
+            // Logged once, at debug: the caller tells the user from
+            // last_aborted_write(), and a log line at a level the user sees
+            // would say the same sentence twice.
+            log::debug!(
+                "the session write at LBA {} stopped after {written} blocks ({e}); {aborted}",
+                target.start
+            );
             self.aborted = Some(aborted);
         }
         result
     }
 
-    /// The last [`Recorder::write_session`] that failed or was cancelled
-    /// after it began: what the medium holds now, as the drive reported it
-    /// when inspected right after. `None` after a write that succeeded or
-    /// was refused before anything was sent.
+    /// The last session write ([`Recorder::write_session`],
+    /// [`Recorder::write_session_from`]) that failed or was cancelled
+    /// after its checks passed and the tray was locked: what the medium
+    /// holds now, as the drive reported it when inspected right after.
+    /// [`AbortedWrite::written`] is 0 when it stopped before any data, in
+    /// its setup (page 05h, RESERVE TRACK, SEND CUE SHEET).
+    ///
+    /// `None` after a write that succeeded, or that was refused by its
+    /// checks (size, write type, a disc changed since
+    /// [`Recorder::prepare`], a tray that could not be locked); and from
+    /// the start of any later operation that may change the medium:
+    /// [`Recorder::prepare`], another session write, [`Recorder::blank`],
+    /// [`Recorder::format`], [`Recorder::close_disc`],
+    /// [`Recorder::close_damaged`], [`Recorder::overwrite`],
+    /// [`Recorder::eject`], [`Recorder::load`].
     pub fn last_aborted_write(&self) -> Option<&AbortedWrite> {
         self.aborted.as_ref()
     }
@@ -716,6 +836,7 @@ impl<T: Transport> Recorder<T> {
     /// CD and DVD-R/RW CLOSE SESSION with page 05h multi-session 00b, DVD+R
     /// 101b, BD-R 110b (`mmc-recipes.md` §6.7).
     pub fn close_disc(&mut self, progress: &mut dyn FnMut(&Progress)) -> Result<Closure> {
+        self.medium_may_change();
         let info = self.inspect()?.clone();
         info.supported()?;
         match info.status {
@@ -774,6 +895,7 @@ impl<T: Transport> Recorder<T> {
     /// 001b, CLOSE SESSION 010b; xorriso `-close_damaged`,
     /// `sense-and-retries.md` §5.3).
     pub fn close_damaged(&mut self, progress: &mut dyn FnMut(&Progress)) -> Result<Closure> {
+        self.medium_may_change();
         let info = self.inspect()?.clone();
         let Some(t) = info.next_track.filter(|t| t.damage == Damage::NotWritable) else {
             return Err(Error::Unsuitable(Unsuitable::Other(
@@ -1060,8 +1182,8 @@ impl Job<'_> {
                     }
                     drive.replace_cancel(saved);
                 }
-                log::info!(
-                    "writing the session at LBA {} failed after {written} blocks: {e}; {}",
+                log::debug!(
+                    "after the failed write at LBA {}: {}",
                     t.start,
                     closes_sent(Closure::None)
                 );
@@ -1071,8 +1193,8 @@ impl Job<'_> {
                 let saved = drive.replace_cancel(Cancel::new());
                 let closure = self.close_after_abort(drive);
                 drive.replace_cancel(saved);
-                log::info!(
-                    "writing the session at LBA {} stopped after {written} blocks ({e}); {}",
+                log::debug!(
+                    "after the stopped write at LBA {}: {}",
                     t.start,
                     closes_sent(closure)
                 );
@@ -1603,6 +1725,36 @@ mod tests {
         ));
     }
 
+    /// READ TRACK INFORMATION of track 3 from LBA 5000 with 64 blocks
+    /// recorded.
+    fn track_3(nwa_valid: bool, damage: bool) -> TrackInformation {
+        TrackInformation {
+            length: 46,
+            track_number: 3,
+            session_number: 2,
+            ljrs: 0,
+            damage,
+            copy: false,
+            track_mode: 4,
+            reserved: false,
+            blank: false,
+            packet: true,
+            fixed_packet: true,
+            data_mode: 1,
+            lra_valid: true,
+            nwa_valid,
+            start: 5000,
+            next_writable: 5064,
+            free_blocks: if nwa_valid { 100_000 } else { 0 },
+            packet_size: 16,
+            size: 64,
+            last_recorded: Some(5063),
+            read_compatibility_lba: None,
+            next_layer_jump: None,
+            last_layer_jump: None,
+        }
+    }
+
     /// Each state the drive can report after a stopped write, in words
     /// that say what the drive reported.
     #[test]
@@ -1615,6 +1767,7 @@ mod tests {
             WriteFeatures::default(),
         );
         t.start = 5000;
+        t.track_number = 3;
         let mut after = MediaInfo::for_tests(Profile::DVD_PLUS_R, MediaKind::SequentialPlusOrBd);
         let text = |left| {
             AbortedWrite {
@@ -1625,7 +1778,7 @@ mod tests {
             }
             .to_string()
         };
-        assert_eq!(LeftBehind::assess(&t, None), LeftBehind::Unknown);
+        assert_eq!(LeftBehind::assess(&t, None, None), LeftBehind::Unknown);
 
         after.status = MediaStatus::Appendable;
         after.next_track = Some(NextTrack {
@@ -1635,7 +1788,7 @@ mod tests {
             damage: Damage::None,
             reserved: false,
         });
-        let left = LeftBehind::assess(&t, Some(&after));
+        let left = LeftBehind::assess(&t, Some(&after), None);
         assert_eq!(
             left,
             LeftBehind::Unchanged {
@@ -1648,15 +1801,59 @@ mod tests {
              at LBA 5000"
         );
 
+        // The NWA moved on: the track says whether it is still open.
         after.next_track = after.next_track.map(|n| NextTrack { nwa: 5064, ..n });
-        let left = LeftBehind::assess(&t, Some(&after));
+        let open = track_3(true, false);
+        let left = LeftBehind::assess(&t, Some(&after), Some(&open));
         assert_eq!(
             text(left),
             "the track at LBA 5000 is left open (incomplete) with the 64 blocks written; earlier \
              sessions are intact and the next session would start at LBA 5064"
         );
+        // Damaged without NWA_V: not closed either.
+        let damaged = track_3(false, true);
+        assert!(matches!(
+            LeftBehind::assess(&t, Some(&after), Some(&damaged)),
+            LeftBehind::OpenTrack { start: 5000, .. }
+        ));
+        // CLOSE TRACK went through, CLOSE SESSION did not.
+        after.next_track = after.next_track.map(|n| NextTrack {
+            number: 4,
+            nwa: 5080,
+            ..n
+        });
+        let closed = track_3(false, false);
+        let left = LeftBehind::assess(&t, Some(&after), Some(&closed));
+        assert_eq!(
+            left,
+            LeftBehind::OpenSession {
+                start: 5000,
+                next_writable: Some(5080)
+            }
+        );
+        assert_eq!(
+            text(left),
+            "the track at LBA 5000 with the 64 blocks written was closed, but its session was \
+             left open (incomplete); earlier sessions are intact and the next writable address is \
+             LBA 5080"
+        );
+        // The drive did not answer for the track (or for another one).
+        let other = TrackInformation {
+            track_number: 4,
+            ..track_3(true, false)
+        };
+        for track in [None, Some(&other)] {
+            let left = LeftBehind::assess(&t, Some(&after), track);
+            assert_eq!(
+                text(left),
+                "the 64 blocks written from LBA 5000 are in no complete session, and the drive \
+                 did not say whether their track is closed; earlier sessions are intact and the \
+                 next writable address is LBA 5080"
+            );
+        }
 
-        after.status = MediaStatus::Closed;
+        // A session of its own on an appendable disc without an NWA (full):
+        // not "closed".
         after.next_track = None;
         after.sessions = vec![SessionEntry {
             number: 2,
@@ -1665,16 +1862,38 @@ mod tests {
             tracks: Vec::new(),
             volume_id: None,
         }];
-        let left = LeftBehind::assess(&t, Some(&after));
+        let left = LeftBehind::assess(&t, Some(&after), Some(&closed));
+        assert_eq!(
+            text(left),
+            "the 64 blocks written were closed as session 2 (LBA 5000, 64 blocks), which holds an \
+             incomplete copy of the data; earlier sessions are intact and the drive reports no \
+             writable address"
+        );
+        after.status = MediaStatus::Closed;
+        let left = LeftBehind::assess(&t, Some(&after), Some(&closed));
+        assert_eq!(
+            left,
+            LeftBehind::FinalSession {
+                number: 2,
+                start: 5000,
+                blocks: 64
+            }
+        );
         assert_eq!(
             text(left),
             "the 64 blocks written were closed as session 2 (LBA 5000, 64 blocks), which holds an \
              incomplete copy of the data; the disc is closed: nothing more can be added"
         );
         after.sessions.clear();
-        assert_eq!(LeftBehind::assess(&t, Some(&after)), LeftBehind::Closed);
+        assert_eq!(
+            LeftBehind::assess(&t, Some(&after), None),
+            LeftBehind::Closed
+        );
         after.kind = MediaKind::NoMedium;
-        assert_eq!(LeftBehind::assess(&t, Some(&after)), LeftBehind::Unknown);
+        assert_eq!(
+            LeftBehind::assess(&t, Some(&after), None),
+            LeftBehind::Unknown
+        );
     }
 
     #[test]

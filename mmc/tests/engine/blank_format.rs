@@ -230,7 +230,7 @@ fn blank_reports_progress_while_polling() {
 fn bd_re_format_list_and_by_index() {
     let mut r = rig(Media::BdRe);
     let info = r.rec.inspect().unwrap().clone();
-    let f = info.formats.clone().unwrap();
+    let f = info.formats().cloned().unwrap();
     assert_eq!(f.state, mmc::engine::FormatState::Unformatted);
     let offers: Vec<(usize, u8, u32)> = f
         .offers

@@ -364,7 +364,7 @@ fn a_failing_source_leaves_what_the_drive_reports() {
                 );
             }
         }
-        // A write that succeeds forgets the aborted one.
+        // The next session (prepared and written) forgets the aborted one.
         let t2 = r
             .rec
             .prepare(&SessionOptions::default(), Some(SIZE), &mut no_progress)
@@ -373,6 +373,138 @@ fn a_failing_source_leaves_what_the_drive_reports() {
             .write_session(&t2, Noise::new(9, SIZE), Some(SIZE), &mut no_progress)
             .unwrap();
         assert_eq!(r.rec.last_aborted_write(), None, "{media}");
+    }
+}
+
+/// A stopped write whose CLOSE TRACK went through and whose CLOSE SESSION
+/// failed leaves a closed track in an open session: the recorder says so,
+/// not that the track is open. A CD TAO write error is the same without
+/// any close: SYNCHRONIZE CACHE closes a TAO track.
+#[test]
+fn a_closed_track_in_an_open_session_is_told_as_such() {
+    use mmc::engine::{LeftBehind, WriteType};
+    let refused = || SenseBuf::fixed(5, 0x2C, 0x00);
+    for (media, write_type, method) in [
+        (Media::DvdPlusR, WriteType::Auto, WriteMethod::Reserved),
+        (Media::BdR, WriteType::Tao, WriteMethod::OpenEnded),
+        (Media::DvdR, WriteType::Auto, WriteMethod::Incremental),
+        (Media::CdR, WriteType::Tao, WriteMethod::CdTao),
+    ] {
+        let mut r = faulty_rig(media);
+        let o = SessionOptions {
+            write_type,
+            ..SessionOptions::default()
+        };
+        let t = r.rec.prepare(&o, Some(SIZE), &mut no_progress).unwrap();
+        assert_eq!(t.method(Some(SIZE)).unwrap(), method, "{media}");
+        let e = if method == WriteMethod::CdTao {
+            r.faults().fail_nth(0x2A, 5, fault::write_error());
+            r.rec
+                .write_session(&t, Noise::new(10, SIZE), Some(SIZE), &mut no_progress)
+                .unwrap_err()
+        } else {
+            // CLOSE TRACK passes, CLOSE SESSION is refused.
+            r.faults().fail_nth(0x5B, 2, refused());
+            let src = FailAfter {
+                inner: Noise::new(10, SIZE),
+                left: 1_000_000,
+            };
+            r.rec
+                .write_session(&t, src, Some(SIZE), &mut no_progress)
+                .unwrap_err()
+        };
+        assert!(
+            matches!(e, Error::Io { .. } | Error::Sense { .. }),
+            "{media}: {e}"
+        );
+        let a = *r.rec.last_aborted_write().expect("an aborted write");
+        assert!(a.written > 0, "{media}: {a:?}");
+        // What the drive reports: the track closed, its session not.
+        let summary = r.emu().summary();
+        let track = &summary.tracks[0];
+        assert!(track.closed, "{media}: {summary:?}");
+        assert_eq!(summary.complete_sessions, 0, "{media}");
+        let info = r.rec.inspect().unwrap().clone();
+        assert!(info.last_session_open, "{media}: {info:?}");
+        assert!(info.sessions.is_empty(), "{media}");
+        let next = info.next_writable().expect("an NWA");
+        assert!(next > t.start, "{media}");
+        assert_eq!(
+            a.left,
+            LeftBehind::OpenSession {
+                start: t.start,
+                next_writable: Some(next),
+            },
+            "{media}"
+        );
+        assert_eq!(
+            a.to_string(),
+            format!(
+                "the track at LBA {} with the {} blocks written was closed, but its session was \
+                 left open (incomplete); the next writable address is LBA {next}",
+                t.start, a.written
+            ),
+            "{media}"
+        );
+        assert!(
+            !a.to_string().contains("left open (incomplete) with"),
+            "{a}"
+        );
+    }
+}
+
+/// A write that fails in its setup, before any data (RESERVE TRACK refused
+/// on a DVD-RW written DAO), has begun all the same: it is remembered with
+/// nothing written. Reading does not forget it; the start of an operation
+/// that may change the medium does.
+#[test]
+fn an_aborted_write_is_kept_until_the_medium_may_change() {
+    use mmc::engine::{BlankMode, FormatMode, LeftBehind, WriteType};
+    type Op = fn(&mut Rig<mmc::fault::FaultInjector<Emulator>>);
+    let ops: [(&str, Op); 5] = [
+        ("prepare", |r| {
+            let _ = r
+                .rec
+                .prepare(&SessionOptions::default(), Some(SIZE), &mut no_progress);
+        }),
+        ("blank", |r| {
+            let _ = r.rec.blank(BlankMode::All, &mut no_progress);
+        }),
+        ("format", |r| {
+            let _ = r.rec.format(FormatMode::Full, &mut no_progress);
+        }),
+        ("eject", |r| {
+            let _ = r.rec.eject();
+        }),
+        ("load", |r| {
+            let _ = r.rec.load();
+        }),
+    ];
+    for (name, op) in ops {
+        let mut r = faulty_rig(Media::DvdRw);
+        let o = SessionOptions {
+            write_type: WriteType::Dao,
+            ..SessionOptions::default()
+        };
+        let t = r.rec.prepare(&o, Some(SIZE), &mut no_progress).unwrap();
+        assert_eq!(t.method(Some(SIZE)).unwrap(), WriteMethod::Dao);
+        r.faults().fail_nth(0x53, 1, SenseBuf::fixed(5, 0x24, 0x00));
+        let e = r
+            .rec
+            .write_session(&t, Noise::new(11, SIZE), Some(SIZE), &mut no_progress)
+            .unwrap_err();
+        assert!(e.to_string().contains("RESERVE TRACK"), "{e}");
+        let a = *r.rec.last_aborted_write().expect("an aborted write");
+        assert_eq!((a.start, a.written), (t.start, 0));
+        assert_eq!(a.left, LeftBehind::Blank);
+        r.rec.inspect().unwrap();
+        assert_eq!(
+            r.rec.last_aborted_write(),
+            Some(&a),
+            "{name}: kept by reads"
+        );
+        op(&mut r);
+        assert_eq!(r.rec.last_aborted_write(), None, "{name}");
     }
 }
 

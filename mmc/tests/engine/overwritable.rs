@@ -138,7 +138,7 @@ fn dvd_rw_restricted_overwrite_grows_and_merges_ecc_blocks() {
     let info = r.rec.inspect().unwrap().clone();
     assert_eq!(info.capacity, Some(3200));
     assert_eq!(
-        info.formats.as_ref().unwrap().offer(0x13).unwrap().blocks,
+        info.formats().unwrap().offer(0x13).unwrap().blocks,
         2_298_496 - 3200
     );
 

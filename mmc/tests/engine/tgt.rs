@@ -9,103 +9,36 @@
 //! (5/20/00), and gives its size only through READ CAPACITY and READ TRACK
 //! INFORMATION.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use md5::{Digest, Md5};
+use hw_tests::transcript::{Reply, Step, Transcript};
 use mmc::drive::{Drive, Timing};
 use mmc::engine::{FormatsAnswer, MediaKind, MediaStatus, Recorder};
 use mmc::transport::{SenseBuf, Status};
 use mmc::{Completion, DataPhase, Profile, Transport, TransportError};
 
-/// One recorded exchange: the CDB and tgt's status, sense and data-in.
-#[derive(Clone, Debug)]
-struct Step {
-    cdb: Vec<u8>,
-    good: bool,
-    sense: Vec<u8>,
-    /// All data-in bytes SG_IO delivered. A reply recorded as a hex prefix
-    /// plus MD5 is the prefix zero-filled to the recorded length when that
-    /// has the MD5 (tgt's data followed by the lab path's zero padding),
-    /// else unknown (`None`).
-    data: Option<Vec<u8>>,
-}
-
-fn hex_bytes(s: &str) -> Vec<u8> {
-    s.split_whitespace()
-        .map(|h| u8::from_str_radix(h, 16).unwrap_or_else(|e| panic!("hex {h:?}: {e}")))
-        .collect()
-}
-
-/// The steps of the fixture by name (format: `hw-tests/src/transcript.rs`).
-fn fixture() -> BTreeMap<String, Step> {
+/// The fixture, parsed by the lab's own reader.
+fn fixture() -> Transcript {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../hw-tests/fixtures/tgt-dvd+r-transcript.txt");
+        .join("../hw-tests/fixtures")
+        .join(hw_tests::TGT_TRANSCRIPT);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut steps = BTreeMap::new();
-    let mut lines = text.lines().peekable();
-    while let Some(line) = lines.next() {
-        let Some(head) = line.strip_prefix("=== ") else {
-            continue;
-        };
-        let name = head.split(':').next().unwrap().to_string();
-        let mut step = Step {
-            cdb: Vec::new(),
-            good: false,
-            sense: Vec::new(),
-            data: Some(Vec::new()),
-        };
-        let mut bytes = Vec::new();
-        let mut md5: Option<String> = None;
-        let mut len = 0usize;
-        while let Some(l) = lines.peek().copied() {
-            if l.starts_with("=== ") {
-                break;
-            }
-            lines.next();
-            if let Some(v) = l.strip_prefix("cdb: ") {
-                step.cdb = hex_bytes(v);
-            } else if let Some(v) = l.strip_prefix("status: ") {
-                step.good = v == "GOOD";
-            } else if let Some(v) = l.strip_prefix("sense: ") {
-                step.sense = hex_bytes(v);
-            } else if let Some(v) = l.strip_prefix("data: ") {
-                let mut w = v.split_whitespace();
-                len = w.next().unwrap().parse().unwrap();
-                if w.next() == Some("md5") {
-                    md5 = w.next().map(str::to_string);
-                }
-            } else if l.starts_with(' ') {
-                bytes.extend(hex_bytes(l));
-            }
-        }
-        if let Some(want) = md5 {
-            bytes.resize(len, 0);
-            let got: String = Md5::digest(&bytes)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
-            step.data = (got == want).then_some(bytes);
-        } else {
-            assert_eq!(bytes.len(), len, "{name}: data length");
-            step.data = Some(bytes);
-        }
-        steps.insert(name, step);
-    }
-    steps
+    Transcript::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// tgt's closed medium: answers from the steps recorded after CLOSE
 /// SESSION, and from the earlier ones for what the close does not change
 /// (identity, capabilities, unsupported commands).
 struct ClosedTgt {
-    steps: BTreeMap<String, Step>,
+    transcript: Transcript,
 }
 
 impl ClosedTgt {
     fn new() -> ClosedTgt {
-        ClosedTgt { steps: fixture() }
+        ClosedTgt {
+            transcript: fixture(),
+        }
     }
 
     /// The recorded step that answers `cdb`; panics for a command the
@@ -130,7 +63,9 @@ impl ClosedTgt {
             0x28 if cdb[2..6] == [0, 0, 0, 0] => "read-10-0",
             _ => panic!("the tgt transcript has no reply for CDB {cdb:02x?}"),
         };
-        &self.steps[name]
+        self.transcript
+            .step(name)
+            .unwrap_or_else(|| panic!("the tgt transcript has no step {name}"))
     }
 }
 
@@ -141,18 +76,25 @@ impl Transport for ClosedTgt {
         data: DataPhase<'_>,
         _timeout: Duration,
     ) -> Result<Completion, TransportError> {
-        let step = self.step_for(cdb).clone();
+        let step = self.step_for(cdb);
         let requested = data.len();
-        if !step.good {
+        if !step.is_good() {
+            let Reply::Completed { sense, .. } = &step.reply else {
+                panic!("{}: {:?}", step.name, step.reply);
+            };
             return Ok(Completion {
                 status: Status::CHECK_CONDITION,
-                sense: SenseBuf::new(&step.sense),
+                sense: SenseBuf::new(sense),
                 residual: requested,
             });
         }
         if let DataPhase::In(buf) = data {
+            // A reply recorded as a hex prefix plus MD5 is the prefix
+            // zero-filled to the recorded length when that has the MD5
+            // (tgt's data followed by the lab path's zero padding).
             let reply = step
-                .data
+                .data()
+                .and_then(|d| d.zero_filled())
                 .unwrap_or_else(|| panic!("only a prefix of the reply to {cdb:02x?} is recorded"));
             // The lab path reports no residual: the reply fills the
             // allocation length, zero padded after tgt's data.
@@ -205,6 +147,6 @@ fn closed_tgt_disc_has_the_readable_size_as_capacity() {
 fn tgt_rejecting_read_format_capacities_is_unsupported_not_empty() {
     let mut rec = closed_tgt();
     let info = rec.inspect().unwrap().clone();
-    assert_eq!(info.formats, None);
+    assert_eq!(info.formats(), None);
     assert_eq!(info.formats_answer, FormatsAnswer::Unsupported);
 }

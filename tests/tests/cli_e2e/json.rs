@@ -353,6 +353,22 @@ fn info_document() {
             &[("vendor", STR), ("product", STR), ("revision", STR)],
         );
         assert_eq!(v["diagnostic"].is_object(), args.len() == 2);
+        if args.len() == 2 {
+            // The format list and the reason there is none have keys of
+            // their own: exactly one of them is set.
+            let g = &v["diagnostic"];
+            assert!(g["format_capacities"].is_string(), "{g}");
+            assert_ne!(
+                g["formats"].is_string(),
+                g["format_capacities_note"].is_string(),
+                "{g}"
+            );
+            assert_eq!(
+                g["formats"].is_string(),
+                g["format_capacities"] == "listed",
+                "{g}"
+            );
+        }
         let s = &v["sessions"][0];
         shape(
             s,

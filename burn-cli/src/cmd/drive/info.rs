@@ -23,7 +23,6 @@ pub fn formats(ctx: &Ctx) -> CmdResult {
     Ok(Box::new(Formats {
         device: device_name(ctx),
         profile: info.profile,
-        list: info.formats.clone(),
         answer: info.formats_answer.clone(),
         bg_format: format!("{:?}", info.bg_format).to_lowercase(),
         profile_formattable: formattable(info.profile),
@@ -54,12 +53,17 @@ fn state_name(s: FormatState) -> &'static str {
 struct Formats {
     device: String,
     profile: Profile,
-    list: Option<FormatList>,
-    /// How the drive answered READ FORMAT CAPACITIES: why `list` is
-    /// `None`.
+    /// How the drive answered READ FORMAT CAPACITIES: the list, or why
+    /// there is none.
     answer: FormatsAnswer,
     bg_format: String,
     profile_formattable: bool,
+}
+
+impl Formats {
+    fn list(&self) -> Option<&FormatList> {
+        self.answer.listed().ok()
+    }
 }
 
 impl Outcome for Formats {
@@ -69,7 +73,7 @@ impl Outcome for Formats {
 
     fn json(&self) -> Value {
         let offers: Vec<Value> = self
-            .list
+            .list()
             .iter()
             .flat_map(|l| l.offers.iter())
             .map(|o| {
@@ -88,12 +92,11 @@ impl Outcome for Formats {
             "profile": self.profile.name(),
             "formattable": self.profile_formattable,
             "state": self
-                .list
-                .as_ref()
+                .list()
                 .filter(|_| self.profile_formattable)
                 .map(|l| state_name(l.state)),
-            "current_blocks": self.list.as_ref().map(|l| l.current_blocks),
-            "current_bytes": self.list.as_ref().map(|l| bytes_of(l.current_blocks as u64)),
+            "current_blocks": self.list().map(|l| l.current_blocks),
+            "current_bytes": self.list().map(|l| bytes_of(l.current_blocks as u64)),
             "background_format": self.bg_format,
             "format_capacities": self.answer.name(),
             "format_capacities_note": self.answer.why_none(),
@@ -103,12 +106,9 @@ impl Outcome for Formats {
 
     fn human(&self, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "Medium:  {}", self.profile)?;
-        let Some(l) = &self.list else {
-            let why = self
-                .answer
-                .why_none()
-                .unwrap_or_else(|| "the drive reports no format capacities".into());
-            return writeln!(out, "Formats: none ({why})");
+        let l = match self.answer.listed() {
+            Ok(l) => l,
+            Err(why) => return writeln!(out, "Formats: none ({why})"),
         };
         let size = |b: u32| format!("{b} blocks ({})", human_bytes(bytes_of(u64::from(b))));
         if !self.profile_formattable {
@@ -198,8 +198,7 @@ impl Info {
     fn format_state(&self) -> Option<&'static str> {
         self.report
             .info
-            .formats
-            .as_ref()
+            .formats()
             .filter(|_| formattable(self.report.info.profile))
             .map(|f| state_name(f.state))
     }
@@ -223,11 +222,9 @@ impl Info {
             "write_speeds_kbps": i.write_speeds.speeds.iter().map(|s| s.kbps).collect::<Vec<_>>(),
             "write_speed_source": format!("{:?}", i.write_speeds.source),
             "features": format!("{:?}", i.features),
-            "formats": i
-                .formats
-                .as_ref()
-                .map(|f| format!("{f:?}"))
-                .or_else(|| i.formats_answer.why_none()),
+            "formats": i.formats().map(|f| format!("{f:?}")),
+            "format_capacities": i.formats_answer.name(),
+            "format_capacities_note": i.formats_answer.why_none(),
             "disc_information": i.disc_info.as_ref().map(|d| format!("{d:?}")),
         })
     }
@@ -394,7 +391,6 @@ mod tests {
         Formats {
             device: "/dev/sr1".into(),
             profile: Profile::DVD_ROM,
-            list: None,
             answer,
             bg_format: "none".into(),
             profile_formattable: false,

@@ -146,8 +146,7 @@ fn format_mode(a: &FormatArgs) -> FormatMode {
 /// With `--size`: when no format has exactly the size, the smallest one
 /// that holds it.
 fn at_least(info: &MediaInfo, blocks: u32) -> Option<u32> {
-    info.formats
-        .as_ref()?
+    info.formats()?
         .offers
         .iter()
         .map(|o| o.blocks)
