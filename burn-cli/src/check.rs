@@ -62,6 +62,19 @@ pub enum TagKind {
     Head,
 }
 
+impl TagKind {
+    /// The kind's name, as it is serialized: `superblock`, `tree`,
+    /// `session`, `head`.
+    pub fn name(self) -> &'static str {
+        match self {
+            TagKind::Superblock => "superblock",
+            TagKind::Tree => "tree",
+            TagKind::Session => "session",
+            TagKind::Head => "head",
+        }
+    }
+}
+
 /// How a tag compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -77,6 +90,18 @@ pub enum TagOutcome {
     WrongRange,
     /// Blocks of its range could not be read.
     Unreadable,
+}
+
+impl TagOutcome {
+    /// Evidence that the data differ from what the tag records: a
+    /// mismatching MD5, a corrupted tag, a tag over another range (not a
+    /// match, and not merely unreadable).
+    pub fn differs(self) -> bool {
+        matches!(
+            self,
+            TagOutcome::Mismatch | TagOutcome::Corrupted | TagOutcome::WrongRange
+        )
+    }
 }
 
 /// One tag checked.
@@ -196,12 +221,7 @@ impl SessionResult {
         !self.files.mismatched.is_empty()
             || self.session_md5 == Md5Outcome::Mismatch
             || matches!(self.array, ArrayState::Damaged)
-            || self.tags.iter().any(|t| {
-                matches!(
-                    t.outcome,
-                    TagOutcome::Mismatch | TagOutcome::Corrupted | TagOutcome::WrongRange
-                )
-            })
+            || self.tags.iter().any(|t| t.outcome.differs())
     }
 }
 
@@ -675,12 +695,7 @@ impl SessionPlan {
                     .into(),
             );
         }
-        let tag_bad = self.tags.iter().any(|t| {
-            matches!(
-                t.outcome,
-                TagOutcome::Mismatch | TagOutcome::Corrupted | TagOutcome::WrongRange
-            )
-        });
+        let tag_bad = self.tags.iter().any(|t| t.outcome.differs());
         let mismatch = tag_bad
             || (matches!(self.chain, ChainState::Broken { .. }) && !self.chain_unreadable)
             || self.session_md5_outcome == Md5Outcome::Mismatch
@@ -1198,5 +1213,32 @@ fn name_of(k: IsoTagKind) -> &'static str {
         IsoTagKind::Tree => "tree",
         IsoTagKind::Session => "session",
         IsoTagKind::RelocatedSuperblock => "relocated superblock",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names the CLI prints are the names in the JSON report.
+    #[test]
+    fn tag_kind_names_are_their_serialized_names() {
+        for k in [
+            TagKind::Superblock,
+            TagKind::Tree,
+            TagKind::Session,
+            TagKind::Head,
+        ] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.name());
+        }
+    }
+
+    #[test]
+    fn only_mismatching_corrupted_or_misplaced_tags_differ() {
+        assert!(TagOutcome::Mismatch.differs());
+        assert!(TagOutcome::Corrupted.differs());
+        assert!(TagOutcome::WrongRange.differs());
+        assert!(!TagOutcome::Match.differs());
+        assert!(!TagOutcome::Unreadable.differs());
     }
 }

@@ -76,12 +76,7 @@ pub fn verdict_of(r: &CheckReport) -> Verdict {
     if r.verdict != Verdict::Mismatch {
         return r.verdict;
     }
-    let head_differs = r.head.as_ref().is_some_and(|h| {
-        matches!(
-            h.outcome,
-            TagOutcome::Mismatch | TagOutcome::Corrupted | TagOutcome::WrongRange
-        )
-    });
+    let head_differs = r.head.as_ref().is_some_and(|h| h.outcome.differs());
     if head_differs || r.sessions.iter().any(differs) {
         Verdict::Mismatch
     } else if r.sessions.iter().any(|s| !s.unreadable.is_empty()) {
@@ -99,12 +94,7 @@ pub fn failure_of(r: &CheckReport) -> Option<Failure> {
     match verdict_of(r) {
         Verdict::Mismatch => {
             let mut what = Vec::new();
-            if let Some(h) = r.head.as_ref().filter(|h| {
-                matches!(
-                    h.outcome,
-                    TagOutcome::Mismatch | TagOutcome::Corrupted | TagOutcome::WrongRange
-                )
-            }) {
+            if let Some(h) = r.head.as_ref().filter(|h| h.outcome.differs()) {
                 what.push(format!(
                     "the head's relocated superblock tag at LBA {}: {}",
                     h.lba,
@@ -194,18 +184,10 @@ fn mismatch_parts(s: &SessionResult) -> String {
         let more = if files > 3 { ", …" } else { "" };
         parts.push(format!("{} ({names}{more})", plural(files, "file")));
     }
-    for t in s.tags.iter().filter(|t| {
-        matches!(
-            t.outcome,
-            TagOutcome::Mismatch | TagOutcome::Corrupted | TagOutcome::WrongRange
-        )
-    }) {
-        let kind = serde_json::to_value(t.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
+    for t in s.tags.iter().filter(|t| t.outcome.differs()) {
         parts.push(format!(
-            "the {kind} tag at LBA {}: {}",
+            "the {} tag at LBA {}: {}",
+            t.kind.name(),
             t.lba,
             tag_outcome_text(t.outcome).to_lowercase()
         ));
@@ -345,16 +327,7 @@ fn session_lines(out: &mut dyn Write, s: &SessionResult) -> io::Result<()> {
     let tags: Vec<String> = s
         .tags
         .iter()
-        .map(|t| {
-            format!(
-                "{} {}",
-                serde_json::to_value(t.kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
-                tag_outcome_text(t.outcome)
-            )
-        })
+        .map(|t| format!("{} {}", t.kind.name(), tag_outcome_text(t.outcome)))
         .collect();
     match &s.chain {
         ChainState::Complete => writeln!(out, "  tags:        {}", tags.join(", "))?,
