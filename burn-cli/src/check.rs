@@ -233,7 +233,8 @@ pub struct CheckReport {
     /// image files with MD5 tags).
     pub head: Option<TagResult>,
     pub sessions: Vec<SessionResult>,
-    /// Distinct blocks read in all (a block read again for a file is
+    /// Distinct blocks read in all: the sessions' blocks, and those read
+    /// for files whose data lie outside them (a block read twice is
     /// counted once).
     pub blocks_read: u64,
     pub verdict: Verdict,
@@ -245,7 +246,8 @@ pub struct CheckReport {
 /// the session MD5 and every file's MD5 (its extents planned from the
 /// session's tree first; multi-extent files; hard links share one
 /// content). Files the chosen tree references in sessions not being read
-/// are read afterwards in LBA order. A session without checksums is
+/// are read afterwards in LBA order; a file whose data run past the end of
+/// the session holding them is incomplete, and not read again. A session without checksums is
 /// reported as such, with its readability. Cancellation stops at the next
 /// chunk with [`mmc::Error::Cancelled`]. No disc is
 /// [`mmc::error::Unsuitable::NoMedium`], a medium without sessions
@@ -346,17 +348,15 @@ pub fn check<T: Transport>(
         plan.note_unrecorded_tail(&map);
     }
 
-    // Contents whose data lie in no session read above (or only partly,
-    // in a session cut short): read them directly; blocks already read
-    // in a pass are not counted again.
-    let outside = contents.outside();
-    if !outside.is_empty() {
-        for &c in &outside {
-            rec.drive().cancel_token().check()?;
-            let r = contents.read_directly(rec, c, &ranges)?;
-            blocks_read += r;
-        }
+    // Contents no pass could hash (their data lie in no session read
+    // above, or their extents are out of order): read them directly. A
+    // block a pass read already, or another content, is not counted again.
+    let mut direct = Vec::new();
+    for c in contents.outside() {
+        rec.drive().cancel_token().check()?;
+        contents.read_directly(rec, c, &mut direct)?;
     }
+    blocks_read += blocks_outside(direct, &ranges);
 
     let mut sessions = Vec::new();
     for plan in plans {
@@ -765,6 +765,58 @@ fn extent_blocks(e: &Extent) -> u64 {
     u64::from(e.len).div_ceil(2048)
 }
 
+impl Content {
+    /// Where the content's `size` bytes lie, in file order: (first block,
+    /// blocks, bytes) of each extent, cut to the bytes the file has.
+    fn runs(&self) -> Vec<(u32, u64, u64)> {
+        let mut left = self.size;
+        let mut runs = Vec::new();
+        for e in &self.extents {
+            let bytes = u64::from(e.len).min(left);
+            left -= bytes;
+            if bytes > 0 {
+                runs.push((e.lba, bytes.div_ceil(2048), bytes));
+            }
+        }
+        runs
+    }
+}
+
+/// Runs `[start, end)` sorted and merged where they overlap or touch.
+fn merged(mut runs: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
+    runs.sort_unstable();
+    let mut out: Vec<(u64, u64)> = Vec::with_capacity(runs.len());
+    for (s, e) in runs {
+        match out.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    out
+}
+
+/// The blocks of `read` (runs `[start, end)` read directly, in any order,
+/// possibly overlapping) that lie in none of `ranges` (read by the
+/// passes), each counted once.
+fn blocks_outside(read: Vec<(u64, u64)>, ranges: &[BlockRange]) -> u64 {
+    let passes = merged(
+        ranges
+            .iter()
+            .map(|r| (u64::from(r.start), r.end()))
+            .collect(),
+    );
+    merged(read)
+        .into_iter()
+        .map(|(s, e)| {
+            let inside: u64 = passes
+                .iter()
+                .map(|&(ps, pe)| e.min(pe).saturating_sub(s.max(ps)))
+                .sum();
+            e - s - inside
+        })
+        .sum()
+}
+
 impl Contents {
     fn intern(&mut self, extents: Vec<Extent>, size: u64) -> usize {
         let key = (extents.iter().map(|e| (e.lba, e.len)).collect(), size);
@@ -789,27 +841,42 @@ impl Contents {
         c
     }
 
-    /// Gives each content the pass whose range holds all its extents, in
-    /// increasing LBA order without overlaps; others are read directly.
+    /// Decides how each content is hashed. When its data begin in one of
+    /// `ranges`, in increasing LBA order without overlaps: by that range's
+    /// pass if they end in it; if they run past its end, not at all — the
+    /// blocks after it are not the session's (it was cut short, or the
+    /// extent is damaged), so the content cannot be complete, and its
+    /// blocks up to the end are read by the pass anyway. Others (data in
+    /// no range read, extents out of order, fewer bytes in the extents
+    /// than the file has) are read directly.
     fn assign(&mut self, ranges: &[BlockRange]) {
         for c in &mut self.list {
             if c.outcome.is_some() {
                 continue;
             }
-            let ascending = c
-                .extents
+            let runs = c.runs();
+            let ascending = runs
                 .windows(2)
-                .all(|w| u64::from(w[0].lba) + extent_blocks(&w[0]) <= u64::from(w[1].lba));
-            let total: u64 = c.extents.iter().map(|e| u64::from(e.len)).sum();
-            if !ascending || total < c.size {
+                .all(|w| u64::from(w[0].0) + w[0].1 <= u64::from(w[1].0));
+            let stored: u64 = runs.iter().map(|r| r.2).sum();
+            let (Some(&(first, ..)), Some(&(last, last_blocks, _))) = (runs.first(), runs.last())
+            else {
+                continue;
+            };
+            if !ascending || stored < c.size {
                 continue;
             }
-            c.pass = ranges.iter().position(|r| {
-                c.extents.iter().all(|e| {
-                    u64::from(e.lba) >= u64::from(r.start)
-                        && u64::from(e.lba) + extent_blocks(e) <= r.end()
-                })
-            });
+            let Some(i) = ranges
+                .iter()
+                .position(|r| r.start <= first && u64::from(first) < r.end())
+            else {
+                continue;
+            };
+            if u64::from(last) + last_blocks <= ranges[i].end() {
+                c.pass = Some(i);
+            } else {
+                c.outcome = Some(Err(()));
+            }
         }
     }
 
@@ -822,18 +889,16 @@ impl Contents {
     }
 
     /// Reads a content's extents with READ(10) and hashes exactly `size`
-    /// bytes; returns the blocks read that lie in none of `counted` (the
-    /// ranges read before).
+    /// bytes; adds the runs `[start, end)` read to `read`.
     fn read_directly<T: Transport>(
         &mut self,
         rec: &mut Recorder<T>,
         c: usize,
-        counted: &[BlockRange],
-    ) -> Result<u64> {
+        read: &mut Vec<(u64, u64)>,
+    ) -> Result<()> {
         let content = &mut self.list[c];
         let mut ctx = Md5Ctx::new();
         let mut left = content.size;
-        let mut read = 0u64;
         for e in content.extents.clone() {
             let blocks = extent_blocks(&e);
             let mut done = 0u64;
@@ -848,18 +913,12 @@ impl Contents {
                         ctx.update(&data[..take]);
                         left -= take as u64;
                         in_extent -= take as u64;
-                        read += (u64::from(lba)..u64::from(lba) + u64::from(n))
-                            .filter(|&b| {
-                                !counted
-                                    .iter()
-                                    .any(|r| u64::from(r.start) <= b && b < r.end())
-                            })
-                            .count() as u64;
+                        read.push((u64::from(lba), u64::from(lba) + u64::from(n)));
                     }
                     Err(err @ mmc::Error::Sense { .. }) => {
                         log::warn!("reading file data at LBA {lba}: {err}");
                         content.outcome = Some(Err(()));
-                        return Ok(read);
+                        return Ok(());
                     }
                     Err(err) => return Err(err.into()),
                 }
@@ -871,7 +930,7 @@ impl Contents {
         } else {
             Err(())
         });
-        Ok(read)
+        Ok(())
     }
 }
 
@@ -906,16 +965,13 @@ impl<'a> Pass<'a> {
     fn new(plan: &'a mut SessionPlan, contents: &'a mut Contents, pass: usize) -> Pass<'a> {
         let mut extents = Vec::new();
         for (c, content) in contents.list.iter().enumerate() {
-            if content.pass != Some(pass) {
-                continue;
-            }
-            let mut left = content.size;
-            for e in &content.extents {
-                let bytes = u64::from(e.len).min(left);
-                left -= bytes;
-                if bytes > 0 {
-                    extents.push((e.lba, bytes.div_ceil(2048), c, bytes));
-                }
+            if content.pass == Some(pass) {
+                extents.extend(
+                    content
+                        .runs()
+                        .into_iter()
+                        .map(|(lba, blocks, bytes)| (lba, blocks, c, bytes)),
+                );
             }
         }
         extents.sort_by_key(|e| e.0);
@@ -1231,6 +1287,21 @@ mod tests {
         ] {
             assert_eq!(serde_json::to_value(k).unwrap(), k.name());
         }
+    }
+
+    /// Blocks read directly count once, and not when a pass read them.
+    #[test]
+    fn blocks_read_directly_count_once_outside_the_passes() {
+        let passes = [BlockRange::new(100, 50), BlockRange::new(200, 10)];
+        assert_eq!(blocks_outside(Vec::new(), &passes), 0);
+        // Outside every pass.
+        assert_eq!(blocks_outside(vec![(0, 32), (32, 40)], &passes), 40);
+        // Overlapping runs (two contents sharing blocks).
+        assert_eq!(blocks_outside(vec![(10, 42), (0, 32)], &passes), 42);
+        // Runs into a pass, across another, inside one.
+        assert_eq!(blocks_outside(vec![(90, 110)], &passes), 10);
+        assert_eq!(blocks_outside(vec![(140, 220)], &passes), 60);
+        assert_eq!(blocks_outside(vec![(120, 130), (201, 202)], &passes), 0);
     }
 
     #[test]
