@@ -10,6 +10,7 @@ use std::io;
 
 use iso_writer::model::{Extent, Kind, Md5};
 use iso_writer::read::{ArrayValidity, Image, verify_head_tag};
+use iso_writer::spec::ecma119::{VolumeDescriptor, vd_type};
 use iso_writer::spec::md5tag::{Tag, TagError, TagKind as IsoTagKind};
 use md5::{Digest, Md5 as Md5Ctx};
 use mmc::Transport;
@@ -518,8 +519,14 @@ struct SessionPlan {
     chain_unreadable: bool,
     unreadable: Vec<BlockSpan>,
     /// The first block after the highest block the session's tags,
-    /// checksum array and files refer to, when beyond `range`.
+    /// checksum array and files refer to, when beyond `range` (and not
+    /// beyond `declared_end`).
     referenced_end: Option<u64>,
+    /// The first block after the session as its primary volume descriptor
+    /// declares it (start + Volume Space Size, ECMA-119 §8.4.8), when the
+    /// descriptor could be read. A reference beyond it is damage, not a
+    /// session cut short.
+    declared_end: Option<u64>,
     /// Where the recorded data of `range` end, when its tail is not
     /// recorded (blank, beyond the end of the medium or image file).
     unrecorded_from: Option<u64>,
@@ -548,17 +555,39 @@ impl SessionPlan {
             chain_unreadable: false,
             unreadable: Vec::new(),
             referenced_end: None,
+            declared_end: None,
             unrecorded_from: None,
             notes: Vec::new(),
             files: Vec::new(),
         }
     }
 
-    /// The session refers to blocks up to `end` (exclusive).
-    fn refers_to(&mut self, end: u64) {
-        if end > self.range.end() {
-            self.referenced_end = Some(self.referenced_end.map_or(end, |e| e.max(end)));
+    /// The session refers to blocks up to `end` (exclusive). False when
+    /// that lies beyond the end the session declares: the reference is
+    /// damaged, and does not count as blocks missing.
+    fn refers_to(&mut self, end: u64) -> bool {
+        if end <= self.range.end() {
+            return true;
         }
+        if self.declared_end.is_some_and(|d| end > d) {
+            return false;
+        }
+        self.referenced_end = Some(self.referenced_end.map_or(end, |e| e.max(end)));
+        true
+    }
+
+    /// Notes the end the session declares: `start` + the Volume Space
+    /// Size of its primary volume descriptor (ECMA-119 §8.4.8; the
+    /// absolute end in the head of an emulated medium, whose view starts
+    /// at LBA 0).
+    fn declare(&mut self, volume_space_size: u32) {
+        self.declared_end = Some(u64::from(self.range.start) + u64::from(volume_space_size));
+    }
+
+    /// The end the session declares, for messages.
+    fn declared_text(&self) -> String {
+        self.declared_end
+            .map_or_else(String::new, |d| format!(" (LBA {d})"))
     }
 
     /// Notes where the range's data end when the map ends in blocks that
@@ -607,6 +636,7 @@ impl SessionPlan {
 
     /// Reads the checksum array: the session MD5 and its range.
     fn load_array<R: iso_writer::read::BlockRead>(&mut self, img: &Image<R>) {
+        self.declare(img.volume().volume_space_size);
         let info = img.md5_info().cloned();
         self.array = match info.as_ref().map(|i| &i.validity) {
             None => ArrayState::Absent,
@@ -618,7 +648,15 @@ impl SessionPlan {
             // The array: COUNT entries of 16 bytes from END (`md5-tags.md`
             // §4).
             let blocks = (u64::from(i.count) * 16).div_ceil(2048);
-            self.refers_to(u64::from(i.end) + blocks);
+            if !self.refers_to(u64::from(i.end) + blocks) {
+                self.notes.push(format!(
+                    "the root's isofs.ca places the checksum array at LBA {} ({} entries), beyond \
+                     the end of the session{}: the attribute is damaged",
+                    i.end,
+                    i.count,
+                    self.declared_text()
+                ));
+            }
         }
         if let Some(i) = &info
             && let Some(m) = i.session_md5()
@@ -658,14 +696,40 @@ impl SessionPlan {
                 "the directory tree could not be read completely: {e}"
             ));
         }
+        let mut damaged = Vec::new();
         for (path, extents, size, expected) in found {
-            for e in &extents {
+            let mut intact = true;
+            for e in extents.iter().filter(|e| e.len > 0) {
                 if e.lba >= self.range.start {
-                    self.refers_to(u64::from(e.lba) + extent_blocks(e));
+                    intact &= self.refers_to(u64::from(e.lba) + extent_blocks(e));
                 }
             }
             let c = contents.intern(extents, size);
+            if !intact {
+                // Its blocks are not the session's: nothing to read.
+                contents.list[c].outcome = Some(Err(()));
+                damaged.push(path.clone());
+            }
             self.files.push((path, c, expected));
+        }
+        if !damaged.is_empty() {
+            let more = if damaged.len() > 3 { ", …" } else { "" };
+            let one = damaged.len() == 1;
+            self.notes.push(format!(
+                "{} beyond the end of the session{}: {} damaged ({}{more})",
+                if one {
+                    "1 file extends".to_string()
+                } else {
+                    format!("{} files extend", damaged.len())
+                },
+                self.declared_text(),
+                if one {
+                    "its directory record is"
+                } else {
+                    "their directory records are"
+                },
+                damaged[..damaged.len().min(3)].join(", ")
+            ));
         }
     }
 
@@ -1110,19 +1174,33 @@ impl<'a> Pass<'a> {
                 ),
             );
         } else if u64::from(next) >= end {
-            // The tag checked (its own MD5 matched): the session should go
-            // on to `next`, but its data end before. Nothing differs; the
-            // rest is missing.
-            self.plan.refers_to(u64::from(next) + 1);
-            self.broken(
-                lba,
-                format!(
-                    "the tag at LBA {lba} names the {} tag at LBA {next}, beyond the end of the \
-                     session's data (LBA {end})",
-                    name_of(kind)
-                ),
-            );
-            self.plan.chain_unreadable = true;
+            if self.plan.refers_to(u64::from(next) + 1) {
+                // The tag checked (its own MD5 matched): the session should
+                // go on to `next`, but its data end before. Nothing
+                // differs; the rest is missing.
+                self.broken(
+                    lba,
+                    format!(
+                        "the tag at LBA {lba} names the {} tag at LBA {next}, beyond the end of \
+                         the session's data (LBA {end})",
+                        name_of(kind)
+                    ),
+                );
+                self.plan.chain_unreadable = true;
+            } else {
+                // Beyond even the end the session declares: the tag is
+                // damaged (its own MD5 matched: it was written so), nothing
+                // is missing.
+                self.broken(
+                    lba,
+                    format!(
+                        "the tag at LBA {lba} names the {} tag at LBA {next}, beyond the end of \
+                         the session{}",
+                        name_of(kind),
+                        self.plan.declared_text()
+                    ),
+                );
+            }
         }
     }
 
@@ -1197,6 +1275,16 @@ impl<'a> Pass<'a> {
     }
 
     fn block(&mut self, lba: u32, block: Option<&[u8]>) {
+        // The session's primary volume descriptor, when the tree could not
+        // be opened to give its size.
+        if self.plan.declared_end.is_none()
+            && u64::from(lba) == u64::from(self.plan.range.start) + 16
+            && let Some(b) = block
+            && let Ok(vd) = VolumeDescriptor::parse(b)
+            && vd.vd_type == vd_type::PRIMARY
+        {
+            self.plan.declare(vd.volume_space_size);
+        }
         self.tag_at(lba, block);
         match block {
             Some(b) => self.ctx.update(b),

@@ -385,6 +385,9 @@ fn session_lines(out: &mut dyn Write, s: &SessionResult) -> io::Result<()> {
             plural(t.missing(), "block")
         )?;
     }
+    for n in &s.notes {
+        writeln!(out, "  note:        {n}")?;
+    }
     if !s.unreadable.is_empty() {
         writeln!(out, "  sector map:")?;
         for (start, n, good) in sector_map(s.start, s.blocks, &s.unreadable) {
