@@ -10,6 +10,7 @@ use std::io;
 
 use iso_writer::model::{Extent, Kind, Md5};
 use iso_writer::read::{ArrayValidity, Image, verify_head_tag};
+use iso_writer::spec::ecma119::{VolumeDescriptor, vd_type};
 use iso_writer::spec::md5tag::{Tag, TagError, TagKind as IsoTagKind};
 use md5::{Digest, Md5 as Md5Ctx};
 use mmc::Transport;
@@ -62,6 +63,19 @@ pub enum TagKind {
     Head,
 }
 
+impl TagKind {
+    /// The kind's name, as it is serialized: `superblock`, `tree`,
+    /// `session`, `head`.
+    pub fn name(self) -> &'static str {
+        match self {
+            TagKind::Superblock => "superblock",
+            TagKind::Tree => "tree",
+            TagKind::Session => "session",
+            TagKind::Head => "head",
+        }
+    }
+}
+
 /// How a tag compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -77,6 +91,18 @@ pub enum TagOutcome {
     WrongRange,
     /// Blocks of its range could not be read.
     Unreadable,
+}
+
+impl TagOutcome {
+    /// Evidence that the data differ from what the tag records: a
+    /// mismatching MD5, a corrupted tag, a tag over another range (not a
+    /// match, and not merely unreadable).
+    pub fn differs(self) -> bool {
+        matches!(
+            self,
+            TagOutcome::Mismatch | TagOutcome::Corrupted | TagOutcome::WrongRange
+        )
+    }
 }
 
 /// One tag checked.
@@ -196,12 +222,7 @@ impl SessionResult {
         !self.files.mismatched.is_empty()
             || self.session_md5 == Md5Outcome::Mismatch
             || matches!(self.array, ArrayState::Damaged)
-            || self.tags.iter().any(|t| {
-                matches!(
-                    t.outcome,
-                    TagOutcome::Mismatch | TagOutcome::Corrupted | TagOutcome::WrongRange
-                )
-            })
+            || self.tags.iter().any(|t| t.outcome.differs())
     }
 }
 
@@ -213,7 +234,8 @@ pub struct CheckReport {
     /// image files with MD5 tags).
     pub head: Option<TagResult>,
     pub sessions: Vec<SessionResult>,
-    /// Distinct blocks read in all (a block read again for a file is
+    /// Distinct blocks read in all: the sessions' blocks, and those read
+    /// for files whose data lie outside them (a block read twice is
     /// counted once).
     pub blocks_read: u64,
     pub verdict: Verdict,
@@ -225,7 +247,8 @@ pub struct CheckReport {
 /// the session MD5 and every file's MD5 (its extents planned from the
 /// session's tree first; multi-extent files; hard links share one
 /// content). Files the chosen tree references in sessions not being read
-/// are read afterwards in LBA order. A session without checksums is
+/// are read afterwards in LBA order; a file whose data run past the end of
+/// the session holding them is incomplete, and not read again. A session without checksums is
 /// reported as such, with its readability. Cancellation stops at the next
 /// chunk with [`mmc::Error::Cancelled`]. No disc is
 /// [`mmc::error::Unsuitable::NoMedium`], a medium without sessions
@@ -326,17 +349,15 @@ pub fn check<T: Transport>(
         plan.note_unrecorded_tail(&map);
     }
 
-    // Contents whose data lie in no session read above (or only partly,
-    // in a session cut short): read them directly; blocks already read
-    // in a pass are not counted again.
-    let outside = contents.outside();
-    if !outside.is_empty() {
-        for &c in &outside {
-            rec.drive().cancel_token().check()?;
-            let r = contents.read_directly(rec, c, &ranges)?;
-            blocks_read += r;
-        }
+    // Contents no pass could hash (their data lie in no session read
+    // above, or their extents are out of order): read them directly. A
+    // block a pass read already, or another content, is not counted again.
+    let mut direct = Vec::new();
+    for c in contents.outside() {
+        rec.drive().cancel_token().check()?;
+        contents.read_directly(rec, c, &mut direct)?;
     }
+    blocks_read += blocks_outside(direct, &ranges);
 
     let mut sessions = Vec::new();
     for plan in plans {
@@ -498,8 +519,14 @@ struct SessionPlan {
     chain_unreadable: bool,
     unreadable: Vec<BlockSpan>,
     /// The first block after the highest block the session's tags,
-    /// checksum array and files refer to, when beyond `range`.
+    /// checksum array and files refer to, when beyond `range` (and not
+    /// beyond `declared_end`).
     referenced_end: Option<u64>,
+    /// The first block after the session as its primary volume descriptor
+    /// declares it (start + Volume Space Size, ECMA-119 §8.4.8), when the
+    /// descriptor could be read. A reference beyond it is damage, not a
+    /// session cut short.
+    declared_end: Option<u64>,
     /// Where the recorded data of `range` end, when its tail is not
     /// recorded (blank, beyond the end of the medium or image file).
     unrecorded_from: Option<u64>,
@@ -528,17 +555,39 @@ impl SessionPlan {
             chain_unreadable: false,
             unreadable: Vec::new(),
             referenced_end: None,
+            declared_end: None,
             unrecorded_from: None,
             notes: Vec::new(),
             files: Vec::new(),
         }
     }
 
-    /// The session refers to blocks up to `end` (exclusive).
-    fn refers_to(&mut self, end: u64) {
-        if end > self.range.end() {
-            self.referenced_end = Some(self.referenced_end.map_or(end, |e| e.max(end)));
+    /// The session refers to blocks up to `end` (exclusive). False when
+    /// that lies beyond the end the session declares: the reference is
+    /// damaged, and does not count as blocks missing.
+    fn refers_to(&mut self, end: u64) -> bool {
+        if end <= self.range.end() {
+            return true;
         }
+        if self.declared_end.is_some_and(|d| end > d) {
+            return false;
+        }
+        self.referenced_end = Some(self.referenced_end.map_or(end, |e| e.max(end)));
+        true
+    }
+
+    /// Notes the end the session declares: `start` + the Volume Space
+    /// Size of its primary volume descriptor (ECMA-119 §8.4.8; the
+    /// absolute end in the head of an emulated medium, whose view starts
+    /// at LBA 0).
+    fn declare(&mut self, volume_space_size: u32) {
+        self.declared_end = Some(u64::from(self.range.start) + u64::from(volume_space_size));
+    }
+
+    /// The end the session declares, for messages.
+    fn declared_text(&self) -> String {
+        self.declared_end
+            .map_or_else(String::new, |d| format!(" (LBA {d})"))
     }
 
     /// Notes where the range's data end when the map ends in blocks that
@@ -587,6 +636,7 @@ impl SessionPlan {
 
     /// Reads the checksum array: the session MD5 and its range.
     fn load_array<R: iso_writer::read::BlockRead>(&mut self, img: &Image<R>) {
+        self.declare(img.volume().volume_space_size);
         let info = img.md5_info().cloned();
         self.array = match info.as_ref().map(|i| &i.validity) {
             None => ArrayState::Absent,
@@ -598,7 +648,15 @@ impl SessionPlan {
             // The array: COUNT entries of 16 bytes from END (`md5-tags.md`
             // §4).
             let blocks = (u64::from(i.count) * 16).div_ceil(2048);
-            self.refers_to(u64::from(i.end) + blocks);
+            if !self.refers_to(u64::from(i.end) + blocks) {
+                self.notes.push(format!(
+                    "the root's isofs.ca places the checksum array at LBA {} ({} entries), beyond \
+                     the end of the session{}: the attribute is damaged",
+                    i.end,
+                    i.count,
+                    self.declared_text()
+                ));
+            }
         }
         if let Some(i) = &info
             && let Some(m) = i.session_md5()
@@ -638,14 +696,40 @@ impl SessionPlan {
                 "the directory tree could not be read completely: {e}"
             ));
         }
+        let mut damaged = Vec::new();
         for (path, extents, size, expected) in found {
-            for e in &extents {
+            let mut intact = true;
+            for e in extents.iter().filter(|e| e.len > 0) {
                 if e.lba >= self.range.start {
-                    self.refers_to(u64::from(e.lba) + extent_blocks(e));
+                    intact &= self.refers_to(u64::from(e.lba) + extent_blocks(e));
                 }
             }
             let c = contents.intern(extents, size);
+            if !intact {
+                // Its blocks are not the session's: nothing to read.
+                contents.list[c].outcome = Some(Err(()));
+                damaged.push(path.clone());
+            }
             self.files.push((path, c, expected));
+        }
+        if !damaged.is_empty() {
+            let more = if damaged.len() > 3 { ", …" } else { "" };
+            let one = damaged.len() == 1;
+            self.notes.push(format!(
+                "{} beyond the end of the session{}: {} damaged ({}{more})",
+                if one {
+                    "1 file extends".to_string()
+                } else {
+                    format!("{} files extend", damaged.len())
+                },
+                self.declared_text(),
+                if one {
+                    "its directory record is"
+                } else {
+                    "their directory records are"
+                },
+                damaged[..damaged.len().min(3)].join(", ")
+            ));
         }
     }
 
@@ -675,12 +759,7 @@ impl SessionPlan {
                     .into(),
             );
         }
-        let tag_bad = self.tags.iter().any(|t| {
-            matches!(
-                t.outcome,
-                TagOutcome::Mismatch | TagOutcome::Corrupted | TagOutcome::WrongRange
-            )
-        });
+        let tag_bad = self.tags.iter().any(|t| t.outcome.differs());
         let mismatch = tag_bad
             || (matches!(self.chain, ChainState::Broken { .. }) && !self.chain_unreadable)
             || self.session_md5_outcome == Md5Outcome::Mismatch
@@ -750,6 +829,58 @@ fn extent_blocks(e: &Extent) -> u64 {
     u64::from(e.len).div_ceil(2048)
 }
 
+impl Content {
+    /// Where the content's `size` bytes lie, in file order: (first block,
+    /// blocks, bytes) of each extent, cut to the bytes the file has.
+    fn runs(&self) -> Vec<(u32, u64, u64)> {
+        let mut left = self.size;
+        let mut runs = Vec::new();
+        for e in &self.extents {
+            let bytes = u64::from(e.len).min(left);
+            left -= bytes;
+            if bytes > 0 {
+                runs.push((e.lba, bytes.div_ceil(2048), bytes));
+            }
+        }
+        runs
+    }
+}
+
+/// Runs `[start, end)` sorted and merged where they overlap or touch.
+fn merged(mut runs: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
+    runs.sort_unstable();
+    let mut out: Vec<(u64, u64)> = Vec::with_capacity(runs.len());
+    for (s, e) in runs {
+        match out.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    out
+}
+
+/// The blocks of `read` (runs `[start, end)` read directly, in any order,
+/// possibly overlapping) that lie in none of `ranges` (read by the
+/// passes), each counted once.
+fn blocks_outside(read: Vec<(u64, u64)>, ranges: &[BlockRange]) -> u64 {
+    let passes = merged(
+        ranges
+            .iter()
+            .map(|r| (u64::from(r.start), r.end()))
+            .collect(),
+    );
+    merged(read)
+        .into_iter()
+        .map(|(s, e)| {
+            let inside: u64 = passes
+                .iter()
+                .map(|&(ps, pe)| e.min(pe).saturating_sub(s.max(ps)))
+                .sum();
+            e - s - inside
+        })
+        .sum()
+}
+
 impl Contents {
     fn intern(&mut self, extents: Vec<Extent>, size: u64) -> usize {
         let key = (extents.iter().map(|e| (e.lba, e.len)).collect(), size);
@@ -774,27 +905,42 @@ impl Contents {
         c
     }
 
-    /// Gives each content the pass whose range holds all its extents, in
-    /// increasing LBA order without overlaps; others are read directly.
+    /// Decides how each content is hashed. When its data begin in one of
+    /// `ranges`, in increasing LBA order without overlaps: by that range's
+    /// pass if they end in it; if they run past its end, not at all — the
+    /// blocks after it are not the session's (it was cut short, or the
+    /// extent is damaged), so the content cannot be complete, and its
+    /// blocks up to the end are read by the pass anyway. Others (data in
+    /// no range read, extents out of order, fewer bytes in the extents
+    /// than the file has) are read directly.
     fn assign(&mut self, ranges: &[BlockRange]) {
         for c in &mut self.list {
             if c.outcome.is_some() {
                 continue;
             }
-            let ascending = c
-                .extents
+            let runs = c.runs();
+            let ascending = runs
                 .windows(2)
-                .all(|w| u64::from(w[0].lba) + extent_blocks(&w[0]) <= u64::from(w[1].lba));
-            let total: u64 = c.extents.iter().map(|e| u64::from(e.len)).sum();
-            if !ascending || total < c.size {
+                .all(|w| u64::from(w[0].0) + w[0].1 <= u64::from(w[1].0));
+            let stored: u64 = runs.iter().map(|r| r.2).sum();
+            let (Some(&(first, ..)), Some(&(last, last_blocks, _))) = (runs.first(), runs.last())
+            else {
+                continue;
+            };
+            if !ascending || stored < c.size {
                 continue;
             }
-            c.pass = ranges.iter().position(|r| {
-                c.extents.iter().all(|e| {
-                    u64::from(e.lba) >= u64::from(r.start)
-                        && u64::from(e.lba) + extent_blocks(e) <= r.end()
-                })
-            });
+            let Some(i) = ranges
+                .iter()
+                .position(|r| r.start <= first && u64::from(first) < r.end())
+            else {
+                continue;
+            };
+            if u64::from(last) + last_blocks <= ranges[i].end() {
+                c.pass = Some(i);
+            } else {
+                c.outcome = Some(Err(()));
+            }
         }
     }
 
@@ -807,18 +953,16 @@ impl Contents {
     }
 
     /// Reads a content's extents with READ(10) and hashes exactly `size`
-    /// bytes; returns the blocks read that lie in none of `counted` (the
-    /// ranges read before).
+    /// bytes; adds the runs `[start, end)` read to `read`.
     fn read_directly<T: Transport>(
         &mut self,
         rec: &mut Recorder<T>,
         c: usize,
-        counted: &[BlockRange],
-    ) -> Result<u64> {
+        read: &mut Vec<(u64, u64)>,
+    ) -> Result<()> {
         let content = &mut self.list[c];
         let mut ctx = Md5Ctx::new();
         let mut left = content.size;
-        let mut read = 0u64;
         for e in content.extents.clone() {
             let blocks = extent_blocks(&e);
             let mut done = 0u64;
@@ -833,18 +977,12 @@ impl Contents {
                         ctx.update(&data[..take]);
                         left -= take as u64;
                         in_extent -= take as u64;
-                        read += (u64::from(lba)..u64::from(lba) + u64::from(n))
-                            .filter(|&b| {
-                                !counted
-                                    .iter()
-                                    .any(|r| u64::from(r.start) <= b && b < r.end())
-                            })
-                            .count() as u64;
+                        read.push((u64::from(lba), u64::from(lba) + u64::from(n)));
                     }
                     Err(err @ mmc::Error::Sense { .. }) => {
                         log::warn!("reading file data at LBA {lba}: {err}");
                         content.outcome = Some(Err(()));
-                        return Ok(read);
+                        return Ok(());
                     }
                     Err(err) => return Err(err.into()),
                 }
@@ -856,7 +994,7 @@ impl Contents {
         } else {
             Err(())
         });
-        Ok(read)
+        Ok(())
     }
 }
 
@@ -891,16 +1029,13 @@ impl<'a> Pass<'a> {
     fn new(plan: &'a mut SessionPlan, contents: &'a mut Contents, pass: usize) -> Pass<'a> {
         let mut extents = Vec::new();
         for (c, content) in contents.list.iter().enumerate() {
-            if content.pass != Some(pass) {
-                continue;
-            }
-            let mut left = content.size;
-            for e in &content.extents {
-                let bytes = u64::from(e.len).min(left);
-                left -= bytes;
-                if bytes > 0 {
-                    extents.push((e.lba, bytes.div_ceil(2048), c, bytes));
-                }
+            if content.pass == Some(pass) {
+                extents.extend(
+                    content
+                        .runs()
+                        .into_iter()
+                        .map(|(lba, blocks, bytes)| (lba, blocks, c, bytes)),
+                );
             }
         }
         extents.sort_by_key(|e| e.0);
@@ -1039,19 +1174,33 @@ impl<'a> Pass<'a> {
                 ),
             );
         } else if u64::from(next) >= end {
-            // The tag checked (its own MD5 matched): the session should go
-            // on to `next`, but its data end before. Nothing differs; the
-            // rest is missing.
-            self.plan.refers_to(u64::from(next) + 1);
-            self.broken(
-                lba,
-                format!(
-                    "the tag at LBA {lba} names the {} tag at LBA {next}, beyond the end of the \
-                     session's data (LBA {end})",
-                    name_of(kind)
-                ),
-            );
-            self.plan.chain_unreadable = true;
+            if self.plan.refers_to(u64::from(next) + 1) {
+                // The tag checked (its own MD5 matched): the session should
+                // go on to `next`, but its data end before. Nothing
+                // differs; the rest is missing.
+                self.broken(
+                    lba,
+                    format!(
+                        "the tag at LBA {lba} names the {} tag at LBA {next}, beyond the end of \
+                         the session's data (LBA {end})",
+                        name_of(kind)
+                    ),
+                );
+                self.plan.chain_unreadable = true;
+            } else {
+                // Beyond even the end the session declares: the tag is
+                // damaged (its own MD5 matched: it was written so), nothing
+                // is missing.
+                self.broken(
+                    lba,
+                    format!(
+                        "the tag at LBA {lba} names the {} tag at LBA {next}, beyond the end of \
+                         the session{}",
+                        name_of(kind),
+                        self.plan.declared_text()
+                    ),
+                );
+            }
         }
     }
 
@@ -1126,6 +1275,16 @@ impl<'a> Pass<'a> {
     }
 
     fn block(&mut self, lba: u32, block: Option<&[u8]>) {
+        // The session's primary volume descriptor, when the tree could not
+        // be opened to give its size.
+        if self.plan.declared_end.is_none()
+            && u64::from(lba) == u64::from(self.plan.range.start) + 16
+            && let Some(b) = block
+            && let Ok(vd) = VolumeDescriptor::parse(b)
+            && vd.vd_type == vd_type::PRIMARY
+        {
+            self.plan.declare(vd.volume_space_size);
+        }
         self.tag_at(lba, block);
         match block {
             Some(b) => self.ctx.update(b),
@@ -1198,5 +1357,47 @@ fn name_of(k: IsoTagKind) -> &'static str {
         IsoTagKind::Tree => "tree",
         IsoTagKind::Session => "session",
         IsoTagKind::RelocatedSuperblock => "relocated superblock",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names the CLI prints are the names in the JSON report.
+    #[test]
+    fn tag_kind_names_are_their_serialized_names() {
+        for k in [
+            TagKind::Superblock,
+            TagKind::Tree,
+            TagKind::Session,
+            TagKind::Head,
+        ] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.name());
+        }
+    }
+
+    /// Blocks read directly count once, and not when a pass read them.
+    #[test]
+    fn blocks_read_directly_count_once_outside_the_passes() {
+        let passes = [BlockRange::new(100, 50), BlockRange::new(200, 10)];
+        assert_eq!(blocks_outside(Vec::new(), &passes), 0);
+        // Outside every pass.
+        assert_eq!(blocks_outside(vec![(0, 32), (32, 40)], &passes), 40);
+        // Overlapping runs (two contents sharing blocks).
+        assert_eq!(blocks_outside(vec![(10, 42), (0, 32)], &passes), 42);
+        // Runs into a pass, across another, inside one.
+        assert_eq!(blocks_outside(vec![(90, 110)], &passes), 10);
+        assert_eq!(blocks_outside(vec![(140, 220)], &passes), 60);
+        assert_eq!(blocks_outside(vec![(120, 130), (201, 202)], &passes), 0);
+    }
+
+    #[test]
+    fn only_mismatching_corrupted_or_misplaced_tags_differ() {
+        assert!(TagOutcome::Mismatch.differs());
+        assert!(TagOutcome::Corrupted.differs());
+        assert!(TagOutcome::WrongRange.differs());
+        assert!(!TagOutcome::Match.differs());
+        assert!(!TagOutcome::Unreadable.differs());
     }
 }

@@ -247,6 +247,23 @@ impl Error {
         }
     }
 
+    /// The error ending a write to a sequential medium that failed with
+    /// `e`. When the write had begun, the engine inspected the medium
+    /// after the stop ([`mmc::engine::Recorder::last_aborted_write`]):
+    /// `began` makes the error from `e` and that
+    /// [`Aftermath::Sequential`] (naming another cause if there is one).
+    /// Otherwise nothing was written and the drive error stands alone.
+    pub(crate) fn sequential_write<T: mmc::Transport>(
+        rec: &mmc::engine::Recorder<T>,
+        e: mmc::Error,
+        began: impl FnOnce(mmc::Error, Aftermath) -> Error,
+    ) -> Error {
+        match rec.last_aborted_write() {
+            Some(a) => began(e, Aftermath::Sequential(*a)),
+            None => Error::Drive(e),
+        }
+    }
+
     /// Wraps an error of a write that had begun.
     pub(crate) fn aborted(self, aftermath: Aftermath) -> Error {
         match self {

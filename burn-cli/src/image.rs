@@ -189,10 +189,7 @@ pub fn write<T: Transport, R: Read + Send>(
     check_start(target.start)?;
     let w = rec
         .write_session(&target, stream, size, progress)
-        .map_err(|e| match rec.last_aborted_write() {
-            Some(a) => Error::Drive(e).aborted(Aftermath::Sequential(*a)),
-            None => Error::Drive(e),
-        })?;
+        .map_err(|e| Error::sequential_write(rec, e, |e, a| Error::Drive(e).aborted(a)))?;
     if w.dummy {
         notes.push("simulation: nothing was recorded".into());
     }

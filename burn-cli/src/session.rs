@@ -605,10 +605,7 @@ fn add_sequential<T: Transport>(
     let slot: EmitSlot = Mutex::new(None);
     let w = rec
         .write_session_from(&target, producer(&plan, &slot), Some(bytes), progress)
-        .map_err(|e| match rec.last_aborted_write() {
-            Some(a) => write_failure(e, &slot, Aftermath::Sequential(*a)),
-            None => Error::Drive(e),
-        })?;
+        .map_err(|e| Error::sequential_write(rec, e, |e, a| write_failure(e, &slot, a)))?;
     let emit = emitted(&slot);
     let (files, new_files, carried_files) = counts(&plan);
     if w.dummy {
@@ -807,24 +804,24 @@ fn add_emulated<T: Transport>(
     };
     let slot: EmitSlot = Mutex::new(None);
     let mut ow = rec.overwrite(&ow_opts, progress)?;
-    let intact = if start == 0 {
-        Aftermath::PartialImage { blocks: None }
-    } else {
-        Aftermath::PreviousSessionsIntact
+    // A session at LBA 0 is a new image over the old one (partly written
+    // if it stops, `blocks` from LBA 0 when known); a later one is not
+    // visible until the head is written.
+    let aftermath = |blocks: Option<u64>| {
+        if start == 0 {
+            Aftermath::PartialImage { blocks }
+        } else {
+            Aftermath::PreviousSessionsIntact
+        }
     };
     let w = ow
         .write_at_from(start, producer(&plan, &slot), Some(bytes), progress)
         .map_err(|e| {
-            let aftermath = match intact {
-                Aftermath::PartialImage { .. } => Aftermath::PartialImage {
-                    blocks: ow.failed_write().map(|r| u64::from(r.blocks)),
-                },
-                a => a,
-            };
-            write_failure(e, &slot, aftermath)
+            let written = ow.failed_write().map(|r| u64::from(r.blocks));
+            write_failure(e, &slot, aftermath(written))
         })?;
     ow.sync(progress)
-        .map_err(|e| Error::Drive(e).aborted(intact))?;
+        .map_err(|e| Error::Drive(e).aborted(aftermath(None)))?;
     if let Some(head) = &head {
         ow.write_blocks(0, head)
             .map_err(|e| Error::Drive(e).aborted(Aftermath::Unknown))?;

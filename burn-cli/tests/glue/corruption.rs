@@ -183,3 +183,165 @@ fn a_truncated_image_is_unreadable_not_mismatched() {
     assert_eq!(tag(s, TagKind::Superblock), TagOutcome::Match);
     assert!(s.files.mismatched.is_empty());
 }
+
+/// Writes `bytes` into the backing image at byte `offset`.
+fn poke(rig: &Rig, offset: u64, bytes: &[u8]) {
+    use std::os::unix::fs::FileExt;
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&rig.path)
+        .unwrap();
+    f.write_all_at(bytes, offset).unwrap();
+}
+
+/// Both-endian 32-bit field (ECMA-119 §7.3.3).
+fn both(v: u32) -> [u8; 8] {
+    let mut b = [0u8; 8];
+    b[..4].copy_from_slice(&v.to_le_bytes());
+    b[4..].copy_from_slice(&v.to_be_bytes());
+    b
+}
+
+/// Rewrites the extent location and data length (ECMA-119 §9.1.3, §9.1.4:
+/// bytes 2–17 of a directory record) of every directory record of the
+/// file at `lba` with `size` bytes in the first `blocks` blocks — in the
+/// ECMA-119 and the Joliet tree.
+fn garble_extent(rig: &Rig, blocks: u64, lba: u32, size: u32, new_lba: u32, new_size: u32) {
+    let image = rig.image_blocks(0, blocks);
+    let mut old = both(lba).to_vec();
+    old.extend_from_slice(&both(size));
+    let mut new = both(new_lba).to_vec();
+    new.extend_from_slice(&both(new_size));
+    let at: Vec<usize> = image
+        .windows(16)
+        .enumerate()
+        .filter(|(_, w)| *w == old.as_slice())
+        .map(|(i, _)| i)
+        .collect();
+    assert!(!at.is_empty(), "no directory record of LBA {lba}");
+    for i in at {
+        poke(rig, i as u64, &new);
+    }
+}
+
+/// A session without checksums whose directory records are garbled: one
+/// file's extent moved near the end of the 32-bit LBA space, another's
+/// length blown up past the session. That is damage, not a session cut
+/// short: no blocks are counted missing (no truncation), the files are
+/// unreadable and a note names them.
+#[test]
+fn garbled_extents_are_damage_not_blocks_missing() {
+    let mut rig = Rig::new("dvd+r");
+    let src = rig.src("s");
+    write_file(&src.join("far.bin"), 11, 30_000);
+    write_file(&src.join("long.bin"), 12, 20_000);
+    write_file(&src.join("ok.txt"), 13, 500);
+    let mut o = add_opts("GARBLED");
+    o.image.md5 = false;
+    session::add(rig.rec(), &[graft(&src, None)], &o, &mut no_progress).unwrap();
+    let end = burn_cli::media::inspect(rig.rec()).unwrap().sessions[0].end();
+    let (far, long) = {
+        let mut img = disc::open_image(rig.rec(), None).unwrap();
+        let far = img.lookup("/far.bin").unwrap().extents[0];
+        let long = img.lookup("/long.bin").unwrap().extents[0];
+        (far, long)
+    };
+    rig.close();
+    garble_extent(&rig, end, far.lba, far.len, 0xFFFF_0000, far.len);
+    garble_extent(&rig, end, long.lba, long.len, long.lba, 0xFFFF_F000);
+    rig.open();
+
+    let c = check::check(rig.rec(), Which::Newest, &mut no_progress).unwrap();
+    let s = &c.sessions[0];
+    assert_eq!(s.truncated, None, "{s:#?}");
+    assert_eq!(
+        s.files.unreadable,
+        vec!["/far.bin".to_string(), "/long.bin".to_string()],
+        "{s:#?}"
+    );
+    assert_eq!(s.files.without_md5, 3);
+    assert!(
+        s.notes.iter().any(
+            |n| n.starts_with("2 files extend beyond the end of the session (LBA ")
+                && n.ends_with(": their directory records are damaged (/far.bin, /long.bin)")
+        ),
+        "{s:#?}"
+    );
+    assert_eq!(c.verdict, Verdict::Unreadable);
+    assert_eq!(c.blocks_read, end, "the session's blocks, nothing else");
+}
+
+/// A tree tag whose own MD5 matches but whose `next=` names a block far
+/// past the end the session declares: the chain is broken by a damaged
+/// tag, not by blocks missing.
+#[test]
+fn a_tag_naming_a_block_past_the_session_is_damage() {
+    use iso_writer::spec::md5tag::Tag;
+    let mut rig = Rig::new("stdio");
+    let src = rig.src("s");
+    write_file(&src.join("a.bin"), 21, 100_000);
+    session::add(
+        rig.rec(),
+        &[graft(&src, None)],
+        &add_opts("TAGGED"),
+        &mut no_progress,
+    )
+    .unwrap();
+    let c = check::check(rig.rec(), Which::Newest, &mut no_progress).unwrap();
+    assert_eq!(c.verdict, Verdict::Ok, "{c:#?}");
+    let tree = c.sessions[0]
+        .tags
+        .iter()
+        .find(|t| t.kind == TagKind::Tree)
+        .unwrap()
+        .lba;
+    rig.close();
+    let t = Tag::decode(&rig.image_blocks(u64::from(tree), 1)).unwrap();
+    let bad = Tag::new(t.kind, t.pos, t.range_start, 0xFFFF_FF00, t.md5);
+    poke(&rig, u64::from(tree) * 2048, &bad.to_block());
+    rig.open();
+
+    let c = check::check(rig.rec(), Which::Newest, &mut no_progress).unwrap();
+    let s = &c.sessions[0];
+    assert_eq!(s.truncated, None, "{s:#?}");
+    assert_eq!(tag(s, TagKind::Tree), TagOutcome::Match);
+    let check::ChainState::Broken { lba, reason } = &s.chain else {
+        panic!("{s:#?}")
+    };
+    assert_eq!(*lba, tree);
+    assert!(
+        reason.starts_with(&format!(
+            "the tag at LBA {tree} names the session tag at LBA 4294967040, beyond the end of \
+             the session (LBA "
+        )),
+        "{reason}"
+    );
+    // The session MD5 covers the rewritten tag block.
+    assert_eq!(s.session_md5, Md5Outcome::Mismatch);
+    assert_eq!(c.verdict, Verdict::Mismatch);
+    let declared = reason.clone();
+
+    // With the root directory record of the PVD garbled too, the tree
+    // cannot be opened: the pass reads the session's size from the PVD
+    // itself.
+    rig.close();
+    let start = u64::from(c.sessions[0].start);
+    poke(&rig, (start + 16) * 2048 + 156 + 2, &both(0xFFFF_0000));
+    rig.open();
+    let c = check::check(rig.rec(), Which::Newest, &mut no_progress).unwrap();
+    let s = &c.sessions[0];
+    assert!(
+        s.notes
+            .iter()
+            .any(|n| n.starts_with("no ISO 9660 tree could be read")),
+        "{s:#?}"
+    );
+    assert_eq!(s.truncated, None, "{s:#?}");
+    assert_eq!(
+        s.chain,
+        check::ChainState::Broken {
+            lba: tree,
+            reason: declared
+        }
+    );
+}

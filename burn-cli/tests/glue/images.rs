@@ -739,3 +739,95 @@ fn an_image_cut_short_on_dvd_r_checks_as_incomplete() {
     );
     assert_eq!(c.blocks_read, u64::from(blocks), "each block once");
 }
+
+/// Counts the blocks each READ(10) / READ(12) asks for, by LBA, whether
+/// the drive delivers them or not (MMC-6 §6.19, §6.20: LBA in bytes 2–5,
+/// transfer length in bytes 7–8 and 6–9).
+struct ReadCounter<T> {
+    inner: T,
+    reads: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<u32, u32>>>,
+}
+
+impl<T: mmc::Transport> mmc::Transport for ReadCounter<T> {
+    fn execute(
+        &mut self,
+        cdb: &[u8],
+        data: mmc::transport::DataPhase<'_>,
+        timeout: std::time::Duration,
+    ) -> Result<mmc::transport::Completion, mmc::transport::TransportError> {
+        let be = |b: &[u8]| b.iter().fold(0u32, |v, &x| (v << 8) | u32::from(x));
+        let run = match cdb.first() {
+            Some(0x28) if cdb.len() >= 10 => Some((be(&cdb[2..6]), be(&cdb[7..9]))),
+            Some(0xA8) if cdb.len() >= 12 => Some((be(&cdb[2..6]), be(&cdb[6..10]))),
+            _ => None,
+        };
+        if let Some((lba, blocks)) = run {
+            let mut reads = self.reads.lock().unwrap();
+            for l in lba..lba.saturating_add(blocks) {
+                *reads.entry(l).or_default() += 1;
+            }
+        }
+        self.inner.execute(cdb, data, timeout)
+    }
+
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+}
+
+/// A DVD-R session cut in the middle of a large file: checking it reads
+/// the file's recorded blocks once, in the session's pass, and does not
+/// read them again (nor try the blocks past the cut) only to find the
+/// file incomplete.
+#[test]
+fn a_file_cut_by_the_end_of_its_session_is_read_once() {
+    use mmc::emul::{Emulator, Media};
+    let mut rig = Rig::new("dvd-r");
+    let img = image_of(&rig, "src", &[("big.bin", 41, 4_000_000)]);
+    let src = FailAfter {
+        inner: Cursor::new(img.clone()),
+        left: img.len() / 2,
+    };
+    image::write(
+        rig.rec(),
+        src,
+        Some(img.len() as u64),
+        &WriteOptions::default(),
+        &mut no_progress,
+    )
+    .unwrap_err();
+    let blocks = media::inspect(rig.rec()).unwrap().sessions[0].blocks;
+    let big = extents_of(&mut rig, "/big.bin")[0];
+    let file_end = big.lba + big.len.div_ceil(2048);
+    assert!(
+        big.lba + 100 < blocks && blocks + 100 < file_end,
+        "{big:?} {blocks}"
+    );
+    rig.close();
+
+    let reads = std::sync::Arc::default();
+    let counter = ReadCounter {
+        inner: Emulator::open_with("dvd-r".parse::<Media>().unwrap(), &rig.path, instant())
+            .unwrap(),
+        reads: std::sync::Arc::clone(&reads),
+    };
+    let mut rec = recorder(Box::new(counter) as Box<dyn mmc::Transport + Send>);
+    let c = check::check(&mut rec, Which::Newest, &mut no_progress).unwrap();
+    assert_eq!(c.verdict, Verdict::Unreadable, "{c:#?}");
+    assert_eq!(c.sessions[0].files.unreadable, vec!["/big.bin".to_string()]);
+    assert_eq!(c.blocks_read, u64::from(blocks));
+    let reads = reads.lock().unwrap();
+    let twice: Vec<u32> = (big.lba..blocks)
+        .filter(|l| reads.get(l) != Some(&1))
+        .collect();
+    assert!(
+        twice.is_empty(),
+        "read other than once: {} blocks from LBA {:?}",
+        twice.len(),
+        twice.first()
+    );
+    assert!(
+        (blocks..file_end).all(|l| !reads.contains_key(&l)),
+        "a READ past the cut"
+    );
+}

@@ -197,6 +197,62 @@ fn sessions_without_checksums_and_bad_session_numbers() {
     assert_eq!(v["verified"], "ok");
 }
 
+/// A directory record whose extent points near the end of the 32-bit LBA
+/// space (a garbled image): damage, not a session cut short — no count of
+/// missing blocks, no advice to write the data again; the note names the
+/// file.
+#[test]
+fn a_garbled_extent_is_damage_not_blocks_missing() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    two_trees(dir);
+    let dev = stdio(dir, "g.iso");
+    on(dir, &dev, &["add", "a", "--no-md5"]).code(0);
+    let v = on(dir, &dev, &["--json", "ls", "-R"]).json();
+    let lba = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["path"] == "/sub/data.bin")
+        .unwrap()["lba"]
+        .as_u64()
+        .unwrap() as u32;
+    // Its extent location, both-endian (ECMA-119 §7.3.3, §9.1.3), in
+    // every directory record naming it.
+    let both = |v: u32| [v.to_le_bytes(), v.to_be_bytes()].concat();
+    let img = dir.join("g.iso");
+    let bytes = fs::read(&img).unwrap();
+    let old = [both(lba), both(200_000)].concat();
+    let at: Vec<usize> = bytes
+        .windows(old.len())
+        .enumerate()
+        .filter(|(_, w)| *w == old.as_slice())
+        .map(|(i, _)| i)
+        .collect();
+    assert!(!at.is_empty());
+    for i in at {
+        poke(&img, i as u64, &both(0xFFFF_0000));
+    }
+    let r = on(dir, &dev, &["check"]).code(1);
+    assert_eq!(
+        r.stderr, "error: check failed: 1 file of session 1 could not be read completely\n",
+        "{}",
+        r.stderr
+    );
+    assert!(!r.out().contains("INCOMPLETE"), "{}", r.out());
+    assert!(
+        r.out()
+            .contains("  note:        1 file extends beyond the end of the session (LBA ")
+            && r.out()
+                .contains(": its directory record is damaged (/sub/data.bin)"),
+        "{}",
+        r.out()
+    );
+    let v = on(dir, &dev, &["--json", "check"]).code(1).json_lines();
+    let report = &v[v.len() - 2];
+    assert_eq!(report["sessions"][0]["truncated"], serde_json::Value::Null);
+}
+
 /// An image of one large file (as in the lab) with its MD5 tags.
 fn one_file_image(dir: &Path) -> u64 {
     let t = dir.join("one");

@@ -59,35 +59,42 @@ fn differs(s: &SessionResult) -> bool {
     s.differs()
 }
 
-/// A session's verdict, read as [`verdict_of`] reads the whole.
+/// A session's verdict as shown and as counted by [`verdict_of`]. A
+/// session whose checks failed only because blocks could not be read (a
+/// tag chain broken where blocks are unreadable) is unreadable, not a
+/// mismatch: nothing was found to differ.
 fn session_verdict(s: &SessionResult) -> Verdict {
-    if s.verdict == Verdict::Mismatch && !differs(s) && !s.unreadable.is_empty() {
+    if differs(s) {
+        Verdict::Mismatch
+    } else if s.verdict == Verdict::Mismatch && !s.unreadable.is_empty() {
         Verdict::Unreadable
     } else {
         s.verdict
     }
 }
 
-/// The verdict that decides the exit code. A session whose checks failed
-/// only because blocks could not be read (a tag chain broken at an
-/// unreadable block) counts as unreadable (exit 1), not as a mismatch
-/// (exit 3): nothing was found to differ.
+/// The verdict that decides the exit code: the worst of the sessions'
+/// verdicts as [`session_verdict`] reads them and of the head's tag. A
+/// mismatch means exit 3, unreadable blocks exit 1.
 pub fn verdict_of(r: &CheckReport) -> Verdict {
     if r.verdict != Verdict::Mismatch {
         return r.verdict;
     }
-    let head_differs = r.head.as_ref().is_some_and(|h| {
-        matches!(
-            h.outcome,
-            TagOutcome::Mismatch | TagOutcome::Corrupted | TagOutcome::WrongRange
-        )
-    });
-    if head_differs || r.sessions.iter().any(differs) {
-        Verdict::Mismatch
-    } else if r.sessions.iter().any(|s| !s.unreadable.is_empty()) {
-        Verdict::Unreadable
+    let head = match r.head.as_ref().map(|h| h.outcome) {
+        Some(o) if o.differs() => Verdict::Mismatch,
+        Some(TagOutcome::Unreadable) => Verdict::Unreadable,
+        _ => Verdict::Ok,
+    };
+    let worst = r
+        .sessions
+        .iter()
+        .map(session_verdict)
+        .fold(head, Verdict::max);
+    // A mismatch that none of the parts explains stands.
+    if worst >= Verdict::Unreadable {
+        worst
     } else {
-        Verdict::Mismatch
+        r.verdict
     }
 }
 
@@ -99,32 +106,27 @@ pub fn failure_of(r: &CheckReport) -> Option<Failure> {
     match verdict_of(r) {
         Verdict::Mismatch => {
             let mut what = Vec::new();
-            if let Some(h) = r.head.as_ref().filter(|h| {
-                matches!(
-                    h.outcome,
-                    TagOutcome::Mismatch | TagOutcome::Corrupted | TagOutcome::WrongRange
-                )
-            }) {
+            if let Some(h) = r.head.as_ref().filter(|h| h.outcome.differs()) {
                 what.push(format!(
                     "the head's relocated superblock tag at LBA {}: {}",
                     h.lba,
                     tag_outcome_text(h.outcome).to_lowercase()
                 ));
             }
+            // The sessions shown as a mismatch, not those whose checks
+            // failed only where blocks are unreadable.
             for s in r
                 .sessions
                 .iter()
-                .filter(|s| differs(s) || s.verdict == Verdict::Mismatch)
+                .filter(|s| session_verdict(s) == Verdict::Mismatch)
             {
                 what.push(format!("session {}: {}", s.number, mismatch_parts(s)));
             }
-            if what.is_empty() {
-                what.push("see the report above".into());
+            let mut message = "check failed: the data differ from their MD5 checksums".to_string();
+            if !what.is_empty() {
+                message.push_str(&format!(" ({})", what.join("; ")));
             }
-            Some(Failure::Mismatch(format!(
-                "check failed: the data differ from their MD5 checksums ({})",
-                what.join("; ")
-            )))
+            Some(Failure::Mismatch(message))
         }
         Verdict::Unreadable => {
             let mut what = Vec::new();
@@ -194,18 +196,10 @@ fn mismatch_parts(s: &SessionResult) -> String {
         let more = if files > 3 { ", …" } else { "" };
         parts.push(format!("{} ({names}{more})", plural(files, "file")));
     }
-    for t in s.tags.iter().filter(|t| {
-        matches!(
-            t.outcome,
-            TagOutcome::Mismatch | TagOutcome::Corrupted | TagOutcome::WrongRange
-        )
-    }) {
-        let kind = serde_json::to_value(t.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
+    for t in s.tags.iter().filter(|t| t.outcome.differs()) {
         parts.push(format!(
-            "the {kind} tag at LBA {}: {}",
+            "the {} tag at LBA {}: {}",
+            t.kind.name(),
             t.lba,
             tag_outcome_text(t.outcome).to_lowercase()
         ));
@@ -283,7 +277,7 @@ fn unreadable_parts(s: &SessionResult) -> Vec<String> {
             s.number
         ));
     }
-    if parts.is_empty() && s.verdict == Verdict::Unreadable {
+    if parts.is_empty() && session_verdict(s) == Verdict::Unreadable {
         parts.push(format!("session {} could not be read completely", s.number));
     }
     parts
@@ -345,16 +339,7 @@ fn session_lines(out: &mut dyn Write, s: &SessionResult) -> io::Result<()> {
     let tags: Vec<String> = s
         .tags
         .iter()
-        .map(|t| {
-            format!(
-                "{} {}",
-                serde_json::to_value(t.kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
-                tag_outcome_text(t.outcome)
-            )
-        })
+        .map(|t| format!("{} {}", t.kind.name(), tag_outcome_text(t.outcome)))
         .collect();
     match &s.chain {
         ChainState::Complete => writeln!(out, "  tags:        {}", tags.join(", "))?,
@@ -399,6 +384,9 @@ fn session_lines(out: &mut dyn Write, s: &SessionResult) -> io::Result<()> {
             t.referenced_end.saturating_sub(1),
             plural(t.missing(), "block")
         )?;
+    }
+    for n in &s.notes {
+        writeln!(out, "  note:        {n}")?;
     }
     if !s.unreadable.is_empty() {
         writeln!(out, "  sector map:")?;
@@ -597,6 +585,59 @@ mod tests {
         assert!(hints[0].starts_with("the session was not written completely"));
         assert!(hints[1].starts_with("clean the disc"));
         assert_eq!(hints.len(), 2, "nothing matched: {hints:?}");
+    }
+
+    /// A session whose tag chain broke where blocks are unreadable is
+    /// shown as unreadable: the mismatch message does not name it, and it
+    /// does not make the whole a mismatch.
+    #[test]
+    fn the_message_names_the_sessions_shown_as_a_mismatch() {
+        let mut cut = session(Verdict::Mismatch);
+        cut.chain = ChainState::Broken {
+            lba: 300,
+            reason: "no tree tag at LBA 300".into(),
+        };
+        cut.unreadable = vec![BlockSpan::new(280, 30)];
+        assert_eq!(session_verdict(&cut), Verdict::Unreadable);
+        let mut changed = session(Verdict::Mismatch);
+        changed.number = 2;
+        changed.files.mismatched = vec!["/b/more.bin".into()];
+        let r = report(None, vec![cut.clone(), changed]);
+        assert_eq!(verdict_of(&r), Verdict::Mismatch);
+        assert_eq!(
+            message(&r),
+            "check failed: the data differ from their MD5 checksums (session 2: 1 file \
+             (/b/more.bin))"
+        );
+        // Beside a session whose chain breaks at a readable block (shown
+        // as a mismatch), the whole is a mismatch too.
+        let mut broken = session(Verdict::Mismatch);
+        broken.number = 2;
+        broken.chain = ChainState::Broken {
+            lba: 24451,
+            reason: "no session tag at LBA 24451".into(),
+        };
+        let r = report(None, vec![cut.clone(), broken]);
+        assert_eq!(verdict_of(&r), Verdict::Mismatch);
+        assert_eq!(
+            message(&r),
+            "check failed: the data differ from their MD5 checksums (session 2: the tag chain \
+             breaks at LBA 24451: no session tag at LBA 24451)"
+        );
+        // Alone, it is unreadable (exit 1).
+        let r = report(None, vec![cut]);
+        assert_eq!(verdict_of(&r), Verdict::Unreadable);
+        assert!(matches!(failure_of(&r), Some(Failure::Incomplete { .. })));
+        // A mismatch nothing names still reads without a report beside
+        // it (under --json none is printed).
+        let r = CheckReport {
+            verdict: Verdict::Mismatch,
+            ..report(None, Vec::new())
+        };
+        assert_eq!(
+            message(&r),
+            "check failed: the data differ from their MD5 checksums"
+        );
     }
 
     #[test]
