@@ -33,7 +33,7 @@ use mmc::engine::{BlockRange, Quality, ReadSink, Recorder};
 use mmc::profile::Family;
 use serde::Serialize;
 
-use crate::check::{self, SessionResult, TagKind, TagOutcome, TagResult, Verdict};
+use crate::check::{self, SessionResult, TagKind, TagResult, Verdict};
 use crate::emulation::{HEAD_BLOCKS, HeadState};
 use crate::error::{Error, Result};
 use crate::media::{self, Layout, MediaReport, Session};
@@ -372,12 +372,7 @@ fn head_tag(head: &[u8]) -> Option<TagResult> {
 /// beat the absence of checksums. A session whose tag chain broke only
 /// where blocks were missing is unreadable, not different.
 fn verdict(sessions: &[SessionResult], head: Option<&TagResult>, missing: bool) -> Verdict {
-    let head_differs = head.is_some_and(|h| {
-        matches!(
-            h.outcome,
-            TagOutcome::Mismatch | TagOutcome::Corrupted | TagOutcome::WrongRange
-        )
-    });
+    let head_differs = head.is_some_and(|h| h.outcome.differs());
     let differs = head_differs
         || sessions
             .iter()
@@ -473,7 +468,7 @@ impl<W: Write + ?Sized> ReadSink for ImageSink<'_, W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{ArrayState, ChainState, FileResults, Md5Outcome};
+    use crate::check::{ArrayState, ChainState, FileResults, Md5Outcome, TagOutcome};
 
     fn session(verdict: Verdict, tag: TagOutcome, unreadable: bool) -> SessionResult {
         SessionResult {
