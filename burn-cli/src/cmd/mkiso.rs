@@ -7,9 +7,8 @@
 //! FIFOs and character devices are written in place.
 
 use std::fs::File;
-use std::io::{self, IsTerminal, Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::Path;
 
 use iso_writer::model::hex;
 use iso_writer::write::{
@@ -20,6 +19,7 @@ use md5::{Digest, Md5};
 use mmc::drive::Cancel;
 use serde_json::{Value, json};
 
+use super::image_file::{self, ImageFile};
 use super::ls::open_image;
 use super::{CmdResult, Ctx, iso_path};
 use crate::cli::{BootOpts, ImageOpts, MkisoArgs};
@@ -235,7 +235,11 @@ pub fn run(a: MkisoArgs, ctx: &Ctx) -> CmdResult {
     // The output first: a bad output path fails before a long scan.
     let mut out = match &a.output {
         None => None,
-        Some(p) => Some(Output::create(p)?),
+        Some(p) => Some(ImageFile::create(
+            p,
+            "redirect standard output (> FILE, | burn write -) or give -o FILE",
+            "image.iso",
+        )?),
     };
 
     let mut progress = Renderer::new(&ctx.ui);
@@ -283,7 +287,7 @@ pub fn run(a: MkisoArgs, ctx: &Ctx) -> CmdResult {
     let shown = out.name();
     let total = plan.total_bytes();
     signals::graceful(true);
-    let result = out.write(&plan, base, &ctx.cancel, &mut |p| {
+    let result = write_image(out, &plan, base, &ctx.cancel, &mut |p| {
         progress.update(Event::bytes(
             Phase::Writing,
             u64::from(p.done_blocks) * iso_writer::BLOCK as u64,
@@ -344,130 +348,43 @@ fn base_for(plan: &Plan, old: File, old_len: u64) -> Result<Base, Failure> {
     })
 }
 
-/// Where the image goes.
-enum Output {
-    Stdout,
-    /// A temporary file beside `dest`, renamed over it when complete.
-    Temp {
-        file: tempfile::NamedTempFile,
-        dest: PathBuf,
-    },
-    /// An existing device or FIFO, written in place.
-    Direct {
-        file: File,
-        path: PathBuf,
-    },
-}
-
-impl Output {
-    fn create(path: &Path) -> Result<Output, Failure> {
-        if path == Path::new("-") {
-            if io::stdout().is_terminal() {
-                return Err(Failure::usage(
-                    "refusing to write an image to a terminal",
-                    Some("redirect standard output (> FILE, | burn write -) or give -o FILE"),
-                ));
-            }
-            return Ok(Output::Stdout);
+/// Emits the plan (after `base`, with --from), then makes the output
+/// final. Returns the emitter's report and, with a base, the MD5 of
+/// everything written.
+fn write_image(
+    out: ImageFile,
+    plan: &Plan,
+    base: Option<Base>,
+    cancel: &Cancel,
+    progress: &mut dyn FnMut(iso_writer::write::Progress),
+) -> Result<(iso_writer::write::EmitReport, Option<Vec<u8>>), Failure> {
+    match out {
+        ImageFile::Stdout => {
+            let mut w = Cancellable::new(io::stdout().lock(), cancel);
+            let r = emit_into(&mut w, plan, base, progress)?;
+            w.inner
+                .flush()
+                .map_err(|e| Failure::io("cannot write to standard output", e))?;
+            Ok(r)
         }
-        let shown = path_text(path);
-        match std::fs::metadata(path) {
-            Ok(m) if m.is_dir() => {
-                return Err(Failure::usage(
-                    format!("{shown} is a directory"),
-                    Some("give the image file's name, e.g. -o DIR/image.iso"),
-                ));
-            }
-            Ok(m) if !m.is_file() => {
-                let file = std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(path)
-                    .map_err(|e| Failure::io(format!("cannot open {shown}"), e))?;
-                return Ok(Output::Direct {
-                    file,
-                    path: path.to_path_buf(),
-                });
-            }
-            _ => {}
+        ImageFile::Direct { file, path } => {
+            let mut w = Cancellable::new(&file, cancel);
+            let r = emit_into(&mut w, plan, base, progress)?;
+            image_file::sync_in_place(&file, &path)?;
+            Ok(r)
         }
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let base = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| Failure::usage(format!("{shown} is not a file name"), None))?;
-        let file = tempfile::Builder::new()
-            .prefix(&format!(".{base}."))
-            .suffix(".part")
-            .permissions(std::fs::Permissions::from_mode(0o666))
-            .tempfile_in(dir)
-            .map_err(|e| Failure::io(format!("cannot create {shown}"), e))?;
-        signals::remove_on_exit(file.path());
-        Ok(Output::Temp {
-            file,
-            dest: path.to_path_buf(),
-        })
-    }
-
-    fn name(&self) -> String {
-        match self {
-            Output::Stdout => "-".into(),
-            Output::Temp { dest, .. } => path_text(dest),
-            Output::Direct { path, .. } => path_text(path),
-        }
-    }
-
-    /// Emits the plan (after `base`, with --from), then makes the output
-    /// final. Returns the emitter's report and, with a base, the MD5 of
-    /// everything written.
-    fn write(
-        self,
-        plan: &Plan,
-        base: Option<Base>,
-        cancel: &Cancel,
-        progress: &mut dyn FnMut(iso_writer::write::Progress),
-    ) -> Result<(iso_writer::write::EmitReport, Option<Vec<u8>>), Failure> {
-        match self {
-            Output::Stdout => {
-                let mut w = Cancellable::new(io::stdout().lock(), cancel);
+        ImageFile::Temp { file, dest } => {
+            let temp_path = file.path().to_path_buf();
+            let result = (|| {
+                // Start writeback early so the final sync has little left.
+                let mut w = Cancellable::new(WritebackFile::new(file.as_file()), cancel);
                 let r = emit_into(&mut w, plan, base, progress)?;
-                w.inner
-                    .flush()
-                    .map_err(|e| Failure::io("cannot write to standard output", e))?;
+                image_file::persist(file, &dest)?;
                 Ok(r)
-            }
-            Output::Direct { file, path } => {
-                let mut w = Cancellable::new(&file, cancel);
-                let r = emit_into(&mut w, plan, base, progress)?;
-                // Block devices must reach the medium; FIFOs and character
-                // devices cannot be synced.
-                if let Err(e) = file.sync_all()
-                    && e.raw_os_error() != Some(libc::EINVAL)
-                {
-                    return Err(Failure::io(format!("cannot write {}", path_text(&path)), e));
-                }
-                Ok(r)
-            }
-            Output::Temp { file, dest } => {
-                let temp_path = file.path().to_path_buf();
-                let result = (|| {
-                    // Start writeback early so the final sync has little left.
-                    let mut w = Cancellable::new(WritebackFile::new(file.as_file()), cancel);
-                    let r = emit_into(&mut w, plan, base, progress)?;
-                    file.as_file().sync_all().map_err(|e| {
-                        Failure::io(format!("cannot write {}", path_text(&dest)), e)
-                    })?;
-                    file.persist(&dest).map_err(|e| {
-                        Failure::io(format!("cannot create {}", path_text(&dest)), e.error)
-                    })?;
-                    Ok(r)
-                })();
-                // Done or removed (NamedTempFile deletes itself on drop).
-                signals::keep_on_exit(&temp_path);
-                result
-            }
+            })();
+            // Done or removed (NamedTempFile deletes itself on drop).
+            signals::keep_on_exit(&temp_path);
+            result
         }
     }
 }

@@ -5,6 +5,7 @@ mod devices;
 pub mod docs;
 pub mod drive;
 mod extract;
+mod image_file;
 mod ls;
 pub mod mkiso;
 

@@ -8,8 +8,7 @@
 //! onto standard output.
 
 use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Write};
-use std::os::unix::fs::PermissionsExt;
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use burn_cli::check::Verdict;
@@ -19,6 +18,7 @@ use serde_json::{Value, json};
 use super::check::{sector_map, verdict_name};
 use super::{Access, device_name, interrupted, open, run_with_progress};
 use crate::cli::ReadArgs;
+use crate::cmd::image_file::{self, ImageFile};
 use crate::cmd::{CmdResult, Ctx};
 use crate::exit::Failure;
 use crate::output::{Outcome, human_bytes, path_text};
@@ -93,62 +93,32 @@ enum Output {
 
 impl Output {
     fn create(path: &Path) -> Result<Output, Failure> {
-        if path == Path::new("-") {
-            if io::stdout().is_terminal() {
-                return Err(Failure::usage(
-                    "refusing to write an image to a terminal",
-                    Some("redirect standard output (> FILE, | gzip > FILE.gz) or give -o FILE"),
-                ));
-            }
-            return Ok(Output::Stdout(BufWriter::with_capacity(
-                1 << 20,
-                io::stdout(),
-            )));
-        }
-        let shown = path_text(path);
-        match std::fs::metadata(path) {
-            Ok(m) if m.is_dir() => {
-                return Err(Failure::usage(
-                    format!("{shown} is a directory"),
-                    Some("give the image file's name, e.g. -o DIR/disc.iso"),
-                ));
-            }
-            Ok(m) if !m.is_file() => {
-                let file = std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(path)
-                    .map_err(|e| Failure::io(format!("cannot open {shown}"), e))?;
-                return Ok(Output::Direct {
-                    writer: BufWriter::with_capacity(1 << 20, file),
-                    path: path.to_path_buf(),
-                });
-            }
-            _ => {}
-        }
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let base = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| Failure::usage(format!("{shown} is not a file name"), None))?;
-        let temp = tempfile::Builder::new()
-            .prefix(&format!(".{base}."))
-            .suffix(".part")
-            .permissions(std::fs::Permissions::from_mode(0o666))
-            .tempfile_in(dir)
-            .map_err(|e| Failure::io(format!("cannot create {shown}"), e))?;
-        signals::remove_on_exit(temp.path());
-        let file = temp
-            .as_file()
-            .try_clone()
-            .map_err(|e| Failure::io(format!("cannot create {shown}"), e))?;
-        Ok(Output::Temp {
-            writer: BufWriter::with_capacity(1 << 20, file),
-            temp,
-            dest: path.to_path_buf(),
-        })
+        let writer = |file| BufWriter::with_capacity(1 << 20, file);
+        Ok(
+            match ImageFile::create(
+                path,
+                "redirect standard output (> FILE, | gzip > FILE.gz) or give -o FILE",
+                "disc.iso",
+            )? {
+                ImageFile::Stdout => {
+                    Output::Stdout(BufWriter::with_capacity(1 << 20, io::stdout()))
+                }
+                ImageFile::Direct { file, path } => Output::Direct {
+                    writer: writer(file),
+                    path,
+                },
+                ImageFile::Temp { file: temp, dest } => {
+                    let file = temp.as_file().try_clone().map_err(|e| {
+                        Failure::io(format!("cannot create {}", path_text(&dest)), e)
+                    })?;
+                    Output::Temp {
+                        writer: writer(file),
+                        temp,
+                        dest,
+                    }
+                }
+            },
+        )
     }
 
     fn name(&self) -> String {
@@ -185,30 +155,20 @@ impl Output {
                 Ok(false)
             }
             Output::Direct { writer, path } => {
-                let name = path_text(&path);
-                let file = writer
-                    .into_inner()
-                    .map_err(|e| Failure::io(format!("cannot write {name}"), e.into_error()))?;
-                // Block devices must reach the medium; FIFOs and character
-                // devices cannot be synced.
-                if let Err(e) = file.sync_all()
-                    && e.raw_os_error() != Some(libc::EINVAL)
-                {
-                    return Err(Failure::io(format!("cannot write {name}"), e));
-                }
+                let file = writer.into_inner().map_err(|e| {
+                    Failure::io(format!("cannot write {}", path_text(&path)), e.into_error())
+                })?;
+                image_file::sync_in_place(&file, &path)?;
                 Ok(true)
             }
             Output::Temp { writer, temp, dest } => {
                 let name = path_text(&dest);
                 let temp_path = temp.path().to_path_buf();
                 let result = (|| {
-                    let file = writer
+                    writer
                         .into_inner()
                         .map_err(|e| Failure::io(format!("cannot write {name}"), e.into_error()))?;
-                    file.sync_all()
-                        .map_err(|e| Failure::io(format!("cannot write {name}"), e))?;
-                    temp.persist(&dest)
-                        .map_err(|e| Failure::io(format!("cannot create {name}"), e.error))?;
+                    image_file::persist(temp, &dest)?;
                     Ok(true)
                 })();
                 signals::keep_on_exit(&temp_path);
