@@ -206,6 +206,16 @@ fn blocks_for(bytes: u64) -> u64 {
     bytes.div_ceil(BLOCK as u64)
 }
 
+/// A descriptor's text field: UCS-2 in the Joliet SVD (Joliet §3.1, as
+/// xorriso writes them), ECMA-119 characters in the PVD.
+fn id_text<const N: usize>(joliet: bool, s: &str) -> [u8; N] {
+    if joliet {
+        joliet::text_field(s)
+    } else {
+        pvd_text(s)
+    }
+}
+
 /// A text field of the PVD: printable ASCII as given, other characters
 /// `_`.
 fn pvd_text<const N: usize>(s: &str) -> [u8; N] {
@@ -1184,16 +1194,8 @@ impl Plan {
             },
             version: 1,
             flags: 0,
-            system_id: if joliet {
-                joliet::text_field(&ids.system)
-            } else {
-                pvd_text(&ids.system)
-            },
-            volume_id: if joliet {
-                joliet::text_field(&ids.volume)
-            } else {
-                pvd_text(&ids.volume)
-            },
+            system_id: id_text(joliet, &ids.system),
+            volume_id: id_text(joliet, &ids.volume),
             volume_space_size: vss,
             escape_sequences: escapes,
             volume_set_size: 1,
@@ -1208,41 +1210,13 @@ impl Plan {
             root_data_len: root.blocks * BLOCK as u32,
             root_date: self.date(0),
             root_flags: file_flags::DIRECTORY,
-            volume_set_id: if joliet {
-                joliet::text_field(&ids.volume_set)
-            } else {
-                pvd_text(&ids.volume_set)
-            },
-            publisher_id: if joliet {
-                joliet::text_field(&ids.publisher)
-            } else {
-                pvd_text(&ids.publisher)
-            },
-            preparer_id: if joliet {
-                joliet::text_field(&ids.preparer)
-            } else {
-                pvd_text(&ids.preparer)
-            },
-            application_id: if joliet {
-                joliet::text_field(&ids.application)
-            } else {
-                pvd_text(&ids.application)
-            },
-            copyright_file_id: if joliet {
-                joliet::text_field("")
-            } else {
-                pvd_text("")
-            },
-            abstract_file_id: if joliet {
-                joliet::text_field("")
-            } else {
-                pvd_text("")
-            },
-            bibliographic_file_id: if joliet {
-                joliet::text_field("")
-            } else {
-                pvd_text("")
-            },
+            volume_set_id: id_text(joliet, &ids.volume_set),
+            publisher_id: id_text(joliet, &ids.publisher),
+            preparer_id: id_text(joliet, &ids.preparer),
+            application_id: id_text(joliet, &ids.application),
+            copyright_file_id: id_text(joliet, ""),
+            abstract_file_id: id_text(joliet, ""),
+            bibliographic_file_id: id_text(joliet, ""),
             creation: t,
             modification: t,
             expiration: DecDateTime::UNSPECIFIED,
