@@ -493,54 +493,29 @@ fn emulated_sessions_and_md5_agree_with_xorriso() {
     }
     let iso = dir.path().join("x.iso");
     let dev = format!("stdio:{}", iso.display());
-    run(
-        "xorriso",
-        &[
-            "-md5",
-            "on",
-            "-outdev",
-            &dev,
-            "-volid",
-            "SESS1",
-            "-map",
-            t1.to_str().unwrap(),
-            "/",
-            "-commit",
-        ],
-        dir.path(),
-    );
-    run(
-        "xorriso",
-        &[
-            "-md5",
-            "on",
-            "-dev",
-            &dev,
-            "-volid",
-            "SESS2",
-            "-map",
-            t2.to_str().unwrap(),
-            "/t2",
-            "-commit",
-        ],
-        dir.path(),
-    );
-    run(
-        "xorriso",
-        &[
-            "-md5",
-            "on",
-            "-dev",
-            &dev,
-            "-volid",
-            "SESS3",
-            "-map",
-            t1.join("a.txt").to_str().unwrap(),
-            "/z.txt",
-            "-commit",
-        ],
-        dir.path(),
-    );
+    // One xorriso session per call, with MD5 tags: `-outdev` starts the
+    // image, `-dev` grows it.
+    let commit = |dev_opt: &str, volid: &str, from: &Path, to: &str| {
+        run(
+            "xorriso",
+            &[
+                "-md5",
+                "on",
+                dev_opt,
+                &dev,
+                "-volid",
+                volid,
+                "-map",
+                from.to_str().unwrap(),
+                to,
+                "-commit",
+            ],
+            dir.path(),
+        );
+    };
+    commit("-outdev", "SESS1", &t1, "/");
+    commit("-dev", "SESS2", &t2, "/t2");
+    commit("-dev", "SESS3", &t1.join("a.txt"), "/z.txt");
 
     // Our session table vs `xorriso -toc` ("ISO session : i , start , sizes , volid").
     let toc = stdout(&run("xorriso", &["-indev", &dev, "-toc"], dir.path()));
